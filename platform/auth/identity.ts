@@ -1,0 +1,14 @@
+export type Role = 'CUSTOMER' | 'ADMIN';
+
+/** The signed-in user a request acts for, as the gateway vouched for it. */
+export interface UserIdentity {
+  id: string;
+  role: Role;
+}
+
+/** Who called a subgraph: the gateway (maybe for a user) or another service. */
+export interface Caller {
+  service: string;
+  scopes: string[];
+  user?: UserIdentity;
+}

@@ -1,0 +1,161 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The five subgraphs and their default ports (DESIGN.md runtime contract). */
+export const SUBGRAPHS = {
+  users: 4001,
+  products: 4002,
+  inventory: 4003,
+  orders: 4004,
+  payments: 4005,
+} as const;
+export type SubgraphName = keyof typeof SUBGRAPHS;
+export const SUBGRAPH_NAMES = Object.keys(SUBGRAPHS) as SubgraphName[];
+export const GATEWAY_DEFAULT_PORT = 4000;
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown when a setting is missing or malformed: one line naming the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+const common = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('127.0.0.1'),
+  DATA_DIR: z.string().default('.data'),
+  JWT_ISSUER: z.string().default('supergraph-users'),
+  JWT_AUDIENCE: z.string().default('supergraph'),
+  GATEWAY_PORT: port.default(GATEWAY_DEFAULT_PORT),
+  USERS_PORT: port.default(SUBGRAPHS.users),
+  PRODUCTS_PORT: port.default(SUBGRAPHS.products),
+  INVENTORY_PORT: port.default(SUBGRAPHS.inventory),
+  ORDERS_PORT: port.default(SUBGRAPHS.orders),
+  PAYMENTS_PORT: port.default(SUBGRAPHS.payments),
+  /** PKCS#8 PEM of this service's signing key, or a file holding it; dev generates one under DATA_DIR. */
+  SIGNING_KEY: z.string().optional(),
+  SIGNING_KEY_FILE: z.string().optional(),
+});
+
+function parse<T extends z.ZodTypeAny>(schema: T, env: Env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ConfigError(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+export interface PeerUrls {
+  /** Base URL (no path) of every service, by name. */
+  baseUrl: Record<SubgraphName | 'gateway', string>;
+}
+
+export interface CommonConfig extends PeerUrls {
+  production: boolean;
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: string;
+  host: string;
+  dataDir: string;
+  jwt: { issuer: string; audience: string };
+  signingKeyPem?: string;
+  signingKeyFile?: string;
+}
+
+function commonConfig(env: Env): CommonConfig & { ports: Record<SubgraphName | 'gateway', number> } {
+  const c = parse(common, env);
+  const ports = {
+    gateway: c.GATEWAY_PORT,
+    users: c.USERS_PORT,
+    products: c.PRODUCTS_PORT,
+    inventory: c.INVENTORY_PORT,
+    orders: c.ORDERS_PORT,
+    payments: c.PAYMENTS_PORT,
+  };
+  const baseUrl = Object.fromEntries(
+    Object.entries(ports).map(([name, p]) => {
+      // A deployment (compose, Kubernetes) names peers by DNS: USERS_URL=http://users:4001
+      const override = env[`${name.toUpperCase()}_URL`];
+      return [name, (override ?? `http://127.0.0.1:${p}`).replace(/\/+$/, '')];
+    }),
+  ) as Record<SubgraphName | 'gateway', string>;
+  return {
+    production: c.NODE_ENV === 'production',
+    nodeEnv: c.NODE_ENV,
+    logLevel: c.LOG_LEVEL,
+    host: c.HOST,
+    dataDir: path.resolve(c.DATA_DIR),
+    jwt: { issuer: c.JWT_ISSUER, audience: c.JWT_AUDIENCE },
+    signingKeyPem: c.SIGNING_KEY,
+    signingKeyFile: c.SIGNING_KEY_FILE,
+    ports,
+    baseUrl,
+  };
+}
+
+export interface SubgraphConfig extends CommonConfig {
+  name: SubgraphName;
+  port: number;
+  databaseUrl: string;
+  databaseName: string;
+  natsUrl: string;
+  eventsPrefix: string;
+  /** The ADMIN account users creates on start, when ADMIN_PASSWORD is set. */
+  admin?: { email: string; password: string };
+}
+
+const subgraphEnv = z.object({
+  DATABASE_URL: z.string().url(),
+  DB_PREFIX: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/, 'lower-case letters, digits and _ only')
+    .default('supergraph'),
+  NATS_URL: z.string().default('nats://127.0.0.1:4222'),
+  EVENTS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('supergraph'),
+  ADMIN_EMAIL: z.string().email().default('admin@example.com'),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+});
+
+export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): SubgraphConfig {
+  const base = commonConfig(env);
+  const s = parse(subgraphEnv, env);
+  return {
+    ...base,
+    name,
+    port: base.ports[name],
+    databaseUrl: s.DATABASE_URL,
+    databaseName: `${s.DB_PREFIX}_${name}`,
+    natsUrl: s.NATS_URL,
+    eventsPrefix: s.EVENTS_PREFIX,
+    admin: s.ADMIN_PASSWORD ? { email: s.ADMIN_EMAIL.toLowerCase(), password: s.ADMIN_PASSWORD } : undefined,
+  };
+}
+
+export interface GatewayConfig extends CommonConfig {
+  port: number;
+  supergraphPath: string;
+  /** How long the gateway waits for one subgraph response. */
+  subgraphTimeoutMs: number;
+}
+
+const gatewayEnv = z.object({
+  SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
+  const base = commonConfig(env);
+  const g = parse(gatewayEnv, env);
+  return {
+    ...base,
+    port: base.ports.gateway,
+    supergraphPath: path.resolve(g.SUPERGRAPH_PATH),
+    subgraphTimeoutMs: g.SUBGRAPH_TIMEOUT_MS,
+  };
+}

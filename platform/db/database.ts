@@ -1,0 +1,104 @@
+import { Client } from 'pg';
+import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+
+/** postgres://host/db -> the same server, another database. */
+export function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Creates the database on first start; a concurrent creator is not an error. */
+export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (rowCount) return;
+    await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+  } catch (error) {
+    // 42P04 duplicate_database, 23505 when two creators race on pg_database's unique index
+    const code = (error as { code?: string }).code;
+    if (code !== '42P04' && code !== '23505') throw error;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops a database (tests clean up after themselves with this). */
+export async function dropDatabase(serverUrl: string, database: string): Promise<void> {
+  const client = new Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS "${database.replace(/"/g, '""')}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface DatabaseOptions {
+  serverUrl: string;
+  database: string;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  entities: MixedList<Function | string | EntitySchema>;
+  // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+  migrations: MixedList<Function | string>;
+  logger: Logger;
+  metrics?: Metrics;
+  poolSize?: number;
+}
+
+/**
+ * Creates the service's database if needed, connects and runs its pending
+ * migrations (never `synchronize`): the schema is whatever the migrations say.
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  await ensureDatabase(options.serverUrl, options.database);
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: databaseUrl(options.serverUrl, options.database),
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    maxQueryExecutionTime: 1_000,
+    logger: new CountingLogger(options.logger, options.metrics),
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+  });
+  await dataSource.initialize();
+  await dataSource.runMigrations();
+  return dataSource;
+}
+
+/** Counts every statement (db_queries_total) and logs the slow and the failed ones. */
+class CountingLogger implements TypeOrmLogger {
+  constructor(
+    private readonly out: Logger,
+    private readonly metrics?: Metrics,
+  ) {}
+
+  logQuery(): void {
+    this.metrics?.dbQueries.inc();
+  }
+
+  logQueryError(error: string | Error, query: string): void {
+    this.out.warn({ err: error, query }, 'query failed');
+  }
+
+  logQuerySlow(time: number, query: string): void {
+    this.out.warn({ timeMs: time, query }, 'slow query');
+  }
+
+  logSchemaBuild(): void {}
+
+  logMigration(message: string): void {
+    this.out.info({ migration: message }, 'migration');
+  }
+
+  log(level: 'log' | 'info' | 'warn', message: unknown): void {
+    if (level === 'warn') this.out.warn({ detail: message }, 'typeorm');
+  }
+}
+

@@ -1,0 +1,29 @@
+import { unwrapResolverError } from '@apollo/server/errors';
+import type { GraphQLFormattedError } from 'graphql';
+import { AppError, PUBLIC_CODES } from '../errors';
+import type { Logger } from '../logger';
+
+/**
+ * Keeps the errors a client may see (our AppErrors and GraphQL's own
+ * validation/parse errors); anything else is logged with its detail and
+ * answered as a bare INTERNAL_SERVER_ERROR, so no SQL, stack or URL leaks.
+ */
+export function createErrorFormatter(log: Logger, includeStack: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+    const isPublic = original instanceof AppError || (typeof code === 'string' && PUBLIC_CODES.has(code));
+    if (isPublic) {
+      if (includeStack) return formatted;
+      const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    log.error({ err: original, path: formatted.path }, 'unexpected error');
+    return {
+      message: 'Internal server error',
+      path: formatted.path,
+      locations: formatted.locations,
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    };
+  };
+}

@@ -1,0 +1,51 @@
+import type { ServiceTokenSigner } from '../auth/serviceTokens';
+import { AppError, ServiceUnavailableError } from '../errors';
+
+export interface ServiceCall {
+  /** The callee's name: the token's audience. */
+  service: string;
+  url: string;
+  scopes: string[];
+  query: string;
+  variables?: Record<string, unknown>;
+  requestId?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * One GraphQL call from this service to another, authenticated as this
+ * service (DESIGN.md "Security model"). Transport failures and timeouts become
+ * SERVICE_UNAVAILABLE; the callee's own public errors are passed on as they are.
+ */
+export async function callService<T>(signer: ServiceTokenSigner, call: ServiceCall): Promise<T> {
+  const token = await signer.sign({ audience: call.service, scopes: call.scopes });
+  let response: Response;
+  try {
+    response = await fetch(call.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${token}`,
+        ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+      },
+      body: JSON.stringify({ query: call.query, variables: call.variables }),
+      signal: AbortSignal.timeout(call.timeoutMs ?? 5_000),
+    });
+  } catch {
+    throw new ServiceUnavailableError(`The ${call.service} service did not answer`);
+  }
+  const body = (await response.json().catch(() => ({}))) as {
+    data?: T;
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
+  const error = body.errors?.[0];
+  if (error) {
+    const code = error.extensions?.code;
+    if (code === 'BAD_USER_INPUT' || code === 'NOT_FOUND' || code === 'CONFLICT') {
+      throw new AppError(code, error.message);
+    }
+    throw new ServiceUnavailableError(`The ${call.service} service failed`);
+  }
+  if (!response.ok || body.data === undefined) throw new ServiceUnavailableError(`The ${call.service} service failed`);
+  return body.data;
+}

@@ -1,0 +1,215 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { DataSource } from 'typeorm';
+import { ServiceTokenSigner, ServiceTokenVerifier, type TrustedCaller } from './auth/serviceTokens';
+import { jwks, loadSigningKey, type SigningKey } from './auth/signingKey';
+import { loadSubgraphConfig, type Env, type SubgraphConfig, type SubgraphName } from './config';
+import { openDatabase, type DatabaseOptions } from './db/database';
+import { AppError } from './errors';
+import type { BaseContext } from './graphql/context';
+import { buildFederatedSchema, type FederatedSchemaSpec } from './graphql/federatedSchema';
+import { createErrorFormatter } from './graphql/formatError';
+import { metricsPlugin } from './graphql/metricsPlugin';
+import { sendGraphQLError } from './http/graphqlErrorResponse';
+import { bodyErrorHandler, jsonBody } from './http/jsonBody';
+import { listen } from './http/listen';
+import { mountProbes } from './http/probes';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+
+/** What a subgraph's process-wide services are built from. */
+export interface SubgraphRuntime {
+  config: SubgraphConfig;
+  dataSource: DataSource;
+  log: Logger;
+  metrics: Metrics;
+  /** This service's key pair: it signs tokens and is published as the service's JWKS. */
+  signingKey: SigningKey;
+  /** Signs this service's tokens when it calls another service directly. */
+  signer: ServiceTokenSigner;
+}
+
+export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
+  name: SubgraphName;
+  schema: FederatedSchemaSpec;
+  entities: DatabaseOptions['entities'];
+  migrations: DatabaseOptions['migrations'];
+  /** Services other than the gateway that may call this one, with the scopes each may hold. */
+  callers?: Partial<Record<SubgraphName, string[]>>;
+  createDeps(runtime: SubgraphRuntime): Deps;
+  /** Work before the service takes requests (seeding, consumers); awaited before listening. */
+  onStart?(deps: Deps, runtime: SubgraphRuntime): Promise<void>;
+  /** Per request: the subgraph's loaders and services on top of the base context. */
+  createContext(deps: Deps, base: BaseContext): Ctx;
+}
+
+export interface RunningSubgraph<Deps> {
+  url: string;
+  port: number;
+  deps: Deps;
+  runtime: SubgraphRuntime;
+  stop(): Promise<void>;
+}
+
+/** config -> database (created, migrated) -> schema -> HTTP server with auth, probes and metrics. */
+export async function startSubgraph<Deps, Ctx extends BaseContext>(
+  definition: SubgraphDefinition<Deps, Ctx>,
+  env: Env = process.env,
+): Promise<RunningSubgraph<Deps>> {
+  const config = loadSubgraphConfig(definition.name, env);
+  const log = createLogger(definition.name, config.logLevel);
+  const metrics = createMetrics(definition.name);
+  const key = await loadSigningKey(definition.name, config);
+  const dataSource = await openDatabase({
+    serverUrl: config.databaseUrl,
+    database: config.databaseName,
+    entities: definition.entities,
+    migrations: definition.migrations,
+    logger: log,
+    metrics,
+  });
+  const runtime: SubgraphRuntime = {
+    config,
+    dataSource,
+    log,
+    metrics,
+    signingKey: key,
+    signer: new ServiceTokenSigner(definition.name, key),
+  };
+  const deps = definition.createDeps(runtime);
+  await definition.onStart?.(deps, runtime);
+  const verifier = new ServiceTokenVerifier(definition.name, trustedCallers(config, definition.callers ?? {}));
+
+  const apollo = new ApolloServer<Ctx>({
+    schema: await buildFederatedSchema(definition.schema),
+    // Only the gateway talks to a subgraph; the gateway decides about introspection.
+    introspection: true,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createErrorFormatter(log, !config.production),
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      // No Apollo usage reporting here, so federated traces would be computed for nobody.
+      ApolloServerPluginInlineTraceDisabled(),
+      metricsPlugin(metrics, definition.name),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  mountProbes(
+    app,
+    {
+      database: async () => {
+        await dataSource.query('SELECT 1');
+      },
+      migrations: async () => {
+        if (await dataSource.showMigrations()) throw new Error('pending migrations');
+      },
+    },
+    metrics.registry,
+  );
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(jwks(key));
+  });
+  app.use(
+    '/graphql',
+    jsonBody(),
+    async (req, res, next) => {
+      try {
+        res.locals.caller = await verifier.verify(bearer(req.headers.authorization));
+        next();
+      } catch (error) {
+        if (error instanceof AppError) return sendGraphQLError(res, error);
+        next(error);
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req, res }) => {
+        const caller = res.locals.caller;
+        const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+        return definition.createContext(deps, {
+          caller,
+          user: caller.user,
+          requestId,
+          log: log.child({ requestId }),
+        });
+      },
+    }),
+  );
+  app.use(bodyErrorHandler);
+
+  const server = await listen(app, config.host, config.port);
+  const url = `http://${config.host}:${server.port}/graphql`;
+  log.info({ url }, `${definition.name} subgraph ready`);
+
+  return {
+    url,
+    port: server.port,
+    deps,
+    runtime,
+    async stop() {
+      await server.close();
+      await apollo.stop();
+      await dataSource.destroy();
+      log.info('stopped');
+    },
+  };
+}
+
+function trustedCallers(
+  config: SubgraphConfig,
+  callers: Partial<Record<SubgraphName, string[]>>,
+): Record<string, TrustedCaller> {
+  const trusted: Record<string, TrustedCaller> = {
+    gateway: { jwksUrl: `${config.baseUrl.gateway}/.well-known/jwks.json`, allowedScopes: ['*'], mayActForUsers: true },
+  };
+  for (const [name, scopes] of Object.entries(callers)) {
+    trusted[name] = {
+      jwksUrl: `${config.baseUrl[name as SubgraphName]}/.well-known/jwks.json`,
+      allowedScopes: scopes ?? [],
+      mayActForUsers: false,
+    };
+  }
+  return trusted;
+}
+
+function bearer(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  return match?.[1];
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && /^[\w.-]{1,128}$/.test(v) ? v : undefined;
+}
+
+/** Runs a service's main: logs a failed start and exits non-zero; SIGINT/SIGTERM stop it cleanly. */
+export function runMain(start: () => Promise<{ stop(): Promise<void> }>): void {
+  start()
+    .then((service) => {
+      let stopping = false;
+      const shutdown = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        service.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            console.error(`stop after ${signal} failed:`, error);
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    })
+    .catch((error: unknown) => {
+      console.error(`start failed: ${error instanceof Error ? error.message : String(error)}`);
+      if (!(error instanceof Error && error.name === 'ConfigError')) console.error(error);
+      process.exit(1);
+    });
+}

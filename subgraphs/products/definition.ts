@@ -1,0 +1,30 @@
+import type { SubgraphDefinition } from '../../platform/subgraph';
+import type { ProductsContext, ProductsDeps } from './context';
+import { ProductRepository } from './db/ProductRepository';
+import { ProductRow } from './db/ProductRow';
+import { migrations } from './db/migrations';
+import { InventoryClient } from './inventoryClient';
+import { createLoaders } from './loaders';
+import { ProductResolver } from './resolvers/ProductResolver';
+import type { Product } from './schema/Product';
+
+export const productsSubgraph: SubgraphDefinition<ProductsDeps, ProductsContext> = {
+  name: 'products',
+  schema: {
+    resolvers: [ProductResolver],
+    referenceResolvers: {
+      Product: {
+        // Unknown ids resolve to null, through the request's loader (one query per batch).
+        __resolveReference: (ref: { id: string }, ctx: ProductsContext): Promise<Product | null> =>
+          ctx.loaders.product.load(ref.id),
+      },
+    },
+  },
+  entities: [ProductRow],
+  migrations,
+  createDeps: ({ dataSource, signer, config }) => ({
+    products: new ProductRepository(dataSource),
+    inventory: new InventoryClient(signer, `${config.baseUrl.inventory}/graphql`),
+  }),
+  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.products) }),
+};

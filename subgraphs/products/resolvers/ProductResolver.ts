@@ -1,0 +1,57 @@
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { requireAdmin } from '../../../platform/graphql/context';
+import { decodeCursor, encodeCursor, pageSize } from '../../../platform/graphql/cursor';
+import type { ProductsContext } from '../context';
+import { CreateProductInput } from '../schema/CreateProductInput';
+import { Product, toProduct } from '../schema/Product';
+import { ProductConnection } from '../schema/ProductConnection';
+
+@Resolver(() => Product)
+export class ProductResolver {
+  @Query(() => Product, { nullable: true })
+  async product(@Arg('id', () => ID) id: string, @Ctx() ctx: ProductsContext): Promise<Product | null> {
+    return ctx.loaders.product.load(id);
+  }
+
+  @Query(() => ProductConnection, { description: 'The catalog by name, a page at a time' })
+  async products(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Ctx() ctx: ProductsContext,
+  ): Promise<ProductConnection> {
+    const keyset = after ? (decodeCursor(after, 2) as [string, string]) : undefined;
+    const page = await ctx.products.page({ first: pageSize(first), after: keyset, search: search?.trim() || undefined });
+    const edges = page.rows.map((row) => {
+      const node = toProduct(row);
+      ctx.loaders.product.prime(node.id, node);
+      return { cursor: encodeCursor([row.name, row.id]), node };
+    });
+    return {
+      edges,
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null },
+    };
+  }
+
+  @Mutation(() => Product, { description: 'ADMIN only' })
+  async createProduct(@Arg('input') input: CreateProductInput, @Ctx() ctx: ProductsContext): Promise<Product> {
+    requireAdmin(ctx);
+    const row = await ctx.products.create({
+      sku: input.sku,
+      name: input.name.trim(),
+      description: input.description ?? null,
+      priceCents: input.price,
+      currency: input.currency ?? 'USD',
+    });
+    try {
+      await ctx.inventory.initializeStock(row.id, input.initialStock ?? 0, ctx.requestId);
+    } catch (error) {
+      // Without its stock row the product would be half-made: undo it and report the failure.
+      await ctx.products.delete(row.id);
+      throw error;
+    }
+    ctx.log.info({ productId: row.id, sku: row.sku }, 'product created');
+    return toProduct(row);
+  }
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The Postgres server tests use: the machine's own unless DATABASE_URL says otherwise. */
+export const TEST_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** A unique namespace for one test run: database prefix, event prefix, data folder. */
+export function testNamespace(): { prefix: string; dataDir: string } {
+  const prefix = `t_${randomBytes(5).toString('hex')}`;
+  return { prefix, dataDir: mkdtempSync(path.join(os.tmpdir(), `${prefix}-`)) };
+}
