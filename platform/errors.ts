@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 /**
  * The error classes every service throws, one per `extensions.code` of the
  * public contract. Anything else that escapes a resolver is masked as
- * INTERNAL_SERVER_ERROR by the server (see maskError in http/graphqlErrors.ts).
+ * INTERNAL_SERVER_ERROR by the server (see graphql/formatError.ts).
  */
 export type ErrorCode =
   | 'UNAUTHENTICATED'

@@ -58,7 +58,7 @@ export interface RunningSubgraph<Deps> {
 /** config -> database (created, migrated) -> schema -> HTTP server with auth, probes and metrics. */
 export async function startSubgraph<Deps, Ctx extends BaseContext>(
   definition: SubgraphDefinition<Deps, Ctx>,
-  env: Env = process.env,
+  env: Env,
 ): Promise<RunningSubgraph<Deps>> {
   const config = loadSubgraphConfig(definition.name, env);
   const log = createLogger(definition.name, config.logLevel);
@@ -186,30 +186,4 @@ function bearer(header: string | undefined): string | undefined {
 function headerValue(value: string | string[] | undefined): string | undefined {
   const v = Array.isArray(value) ? value[0] : value;
   return v && /^[\w.-]{1,128}$/.test(v) ? v : undefined;
-}
-
-/** Runs a service's main: logs a failed start and exits non-zero; SIGINT/SIGTERM stop it cleanly. */
-export function runMain(start: () => Promise<{ stop(): Promise<void> }>): void {
-  start()
-    .then((service) => {
-      let stopping = false;
-      const shutdown = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        service.stop().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            console.error(`stop after ${signal} failed:`, error);
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => shutdown('SIGINT'));
-      process.on('SIGTERM', () => shutdown('SIGTERM'));
-    })
-    .catch((error: unknown) => {
-      console.error(`start failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!(error instanceof Error && error.name === 'ConfigError')) console.error(error);
-      process.exit(1);
-    });
 }

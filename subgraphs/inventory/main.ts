@@ -1,4 +1,5 @@
-import { runMain, startSubgraph } from '../../platform/subgraph';
+import { runMain } from '../../platform/runMain';
+import { startSubgraph } from '../../platform/subgraph';
 import { inventorySubgraph } from './definition';
 
-runMain(() => startSubgraph(inventorySubgraph));
+runMain(() => startSubgraph(inventorySubgraph, process.env));

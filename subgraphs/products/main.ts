@@ -1,4 +1,5 @@
-import { runMain, startSubgraph } from '../../platform/subgraph';
+import { runMain } from '../../platform/runMain';
+import { startSubgraph } from '../../platform/subgraph';
 import { productsSubgraph } from './definition';
 
-runMain(() => startSubgraph(productsSubgraph));
+runMain(() => startSubgraph(productsSubgraph, process.env));

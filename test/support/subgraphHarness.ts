@@ -46,7 +46,7 @@ export interface SubgraphHarness {
  * on free ports, in their own databases, behind a stand-in gateway that only
  * publishes its keys: tests call a subgraph exactly as the gateway would.
  */
-export async function startSubgraphs(definitions: AnyDefinition[]): Promise<SubgraphHarness> {
+export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env = {}): Promise<SubgraphHarness> {
   const { prefix, dataDir } = testNamespace();
   const gatewayPort = await freePort();
   const env: Env = {
@@ -58,6 +58,7 @@ export async function startSubgraphs(definitions: AnyDefinition[]): Promise<Subg
     EVENTS_PREFIX: prefix,
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(gatewayPort),
+    ...extraEnv,
   };
   for (const definition of definitions) env[`${definition.name.toUpperCase()}_PORT`] = String(await freePort());
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { generateKeyPair, SignJWT } from 'jose';
+import type { UserIdentity } from '../../../platform/auth/identity';
 import { startSubgraph } from '../../../platform/subgraph';
 import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { inventorySubgraph } from '../../inventory/definition';
@@ -19,7 +20,7 @@ const PAGE = `query($first: Int, $after: String, $search: String) {
 
 let h: SubgraphHarness;
 
-async function createProduct(input: Record<string, unknown>, user = admin) {
+async function createProduct(input: Record<string, unknown>, user: UserIdentity = admin) {
   return h.request<{ createProduct: { id: string; sku: string } }>('products', CREATE, { input }, { user });
 }
 

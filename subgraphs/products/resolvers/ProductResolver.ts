@@ -15,13 +15,13 @@ export class ProductResolver {
 
   @Query(() => ProductConnection, { description: 'The catalog by name, a page at a time' })
   async products(
-    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('first', () => Int, { nullable: true, defaultValue: 20 }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('search', () => String, { nullable: true }) search: string | null,
     @Ctx() ctx: ProductsContext,
   ): Promise<ProductConnection> {
     const keyset = after ? (decodeCursor(after, 2) as [string, string]) : undefined;
-    const page = await ctx.products.page({ first: pageSize(first), after: keyset, search: search?.trim() || undefined });
+    const page = await ctx.products.page({ first: pageSize(first ?? 20), after: keyset, search: search?.trim() || undefined });
     const edges = page.rows.map((row) => {
       const node = toProduct(row);
       ctx.loaders.product.prime(node.id, node);

@@ -1,0 +1,58 @@
+// @ts-check
+const js = require('@eslint/js');
+const tseslint = require('typescript-eslint');
+
+const SUBGRAPHS = ['users', 'products', 'inventory', 'orders', 'payments'];
+
+module.exports = tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.data/', 'client/generated/', 'coverage/', 'helm/', 'eslint.config.js', 'jest.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: __dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'warn',
+    },
+  },
+  // A subgraph never imports another: they talk over HTTP and events only.
+  ...SUBGRAPHS.map((name) => ({
+    files: [`subgraphs/${name}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: SUBGRAPHS.filter((other) => other !== name).map((other) => ({
+            group: [`**/subgraphs/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`],
+            message: 'Subgraphs never import each other.',
+          })),
+        },
+      ],
+    },
+  })),
+  // The domain is plain rules: no GraphQL, SQL or NATS in it.
+  {
+    files: ['subgraphs/*/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['graphql', 'type-graphql', '@apollo/*', 'typeorm', 'pg', 'nats', '**/db/**', '**/resolvers/**', '**/schema/**'], message: 'domain/ stays free of GraphQL, SQL and NATS.' },
+          ],
+        },
+      ],
+    },
+  },
+  // Only the config module reads the environment.
+  {
+    files: ['platform/**/*.ts', 'subgraphs/**/*.ts', 'gateway/**/*.ts'],
+    ignores: ['platform/config.ts', '**/main.ts', '**/*.test.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read settings through platform/config.ts.' }],
+    },
+  },
+);

@@ -1,0 +1,28 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { ServiceTokenSigner } from '../platform/auth/serviceTokens';
+import type { GatewayContext } from './context';
+
+/**
+ * Calls one subgraph with a short-lived token the gateway signs for it
+ * (audience = the subgraph) carrying the user, never the user's own JWT, and
+ * with the request id for the logs. Nothing else from the client is forwarded.
+ */
+export class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(
+    private readonly subgraph: string,
+    url: string,
+    private readonly signer: ServiceTokenSigner,
+    timeoutMs: number,
+  ) {
+    super({
+      url,
+      fetcher: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) } as RequestInit) as never,
+    });
+  }
+
+  override async willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const token = await this.signer.sign({ audience: this.subgraph, scopes: ['*'], user: context?.user });
+    request.http?.headers.set('authorization', `Bearer ${token}`);
+    if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+}

@@ -1,0 +1,6 @@
+import type { UserIdentity } from '../platform/auth/identity';
+
+export interface GatewayContext {
+  user?: UserIdentity;
+  requestId: string;
+}

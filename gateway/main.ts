@@ -1,0 +1,4 @@
+import { runMain } from '../platform/runMain';
+import { startGateway } from './startGateway';
+
+runMain(() => startGateway(process.env));

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import { ServiceTokenSigner } from '../platform/auth/serviceTokens';
+import { jwks, loadSigningKey } from '../platform/auth/signingKey';
+import { UserTokenVerifier } from '../platform/auth/userTokens';
+import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
+import { AppError, UnauthenticatedError } from '../platform/errors';
+import { metricsPlugin } from '../platform/graphql/metricsPlugin';
+import { sendGraphQLError } from '../platform/http/graphqlErrorResponse';
+import { bodyErrorHandler, jsonBody } from '../platform/http/jsonBody';
+import { listen } from '../platform/http/listen';
+import { mountProbes } from '../platform/http/probes';
+import { createLogger } from '../platform/logger';
+import { createMetrics } from '../platform/metrics';
+import { AuthenticatedDataSource } from './AuthenticatedDataSource';
+import type { GatewayContext } from './context';
+import { createGatewayErrorFormatter } from './gatewayErrors';
+import { supergraphFromFile } from './supergraphFile';
+
+export interface RunningGateway {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** config -> keys -> supergraph from file -> Apollo Server with user auth, probes and metrics. */
+export async function startGateway(env: Env): Promise<RunningGateway> {
+  const config = loadGatewayConfig(env);
+  const log = createLogger('gateway', config.logLevel);
+  const metrics = createMetrics('gateway');
+  const key = await loadSigningKey('gateway', config);
+  const signer = new ServiceTokenSigner('gateway', key);
+  const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile(config.supergraphPath, log),
+    // Subgraph addresses come from this deployment's settings, not from the composed file.
+    buildService: ({ name }) =>
+      new AuthenticatedDataSource(name, subgraphUrl(config.baseUrl, name), signer, config.subgraphTimeoutMs),
+    logger: log,
+  });
+  let supergraphLoaded = false;
+  gateway.onSchemaLoadOrUpdate(() => {
+    supergraphLoaded = true;
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createGatewayErrorFormatter(log, !config.production),
+    plugins: [
+      config.production
+        ? ApolloServerPluginLandingPageDisabled()
+        : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      metricsPlugin(metrics, 'gateway'),
+    ],
+  });
+  await apollo.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  mountProbes(
+    app,
+    {
+      supergraph: async () => {
+        if (!supergraphLoaded) throw new Error('not loaded');
+      },
+      ...Object.fromEntries(
+        SUBGRAPH_NAMES.map((name) => [
+          name,
+          async () => {
+            const res = await fetch(`${config.baseUrl[name]}/health`, { signal: AbortSignal.timeout(2_000) });
+            if (!res.ok) throw new Error(`health ${res.status}`);
+          },
+        ]),
+      ),
+    },
+    metrics.registry,
+  );
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(jwks(key));
+  });
+  app.use(
+    '/graphql',
+    jsonBody(),
+    async (req, res, next) => {
+      try {
+        const header = req.headers.authorization;
+        if (header) {
+          const match = header.match(/^Bearer\s+(\S+)$/i);
+          if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
+          res.locals.user = await users.verify(match[1]);
+        }
+        next();
+      } catch (error) {
+        if (error instanceof AppError) return sendGraphQLError(res, error);
+        next(error);
+      }
+    },
+    expressMiddleware(apollo, {
+      context: async ({ res }) => ({ user: res.locals.user, requestId: randomUUID() }),
+    }),
+  );
+  app.use(bodyErrorHandler);
+
+  const server = await listen(app, config.host, config.port);
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}/graphql`;
+  log.info({ url }, 'gateway ready');
+  return {
+    url,
+    port: server.port,
+    async stop() {
+      await server.close();
+      await apollo.stop();
+      log.info('stopped');
+    },
+  };
+}
+
+function subgraphUrl(baseUrl: Record<string, string>, name: string): string {
+  const base = baseUrl[name as SubgraphName];
+  if (!base) throw new Error(`The supergraph names a subgraph this gateway does not know: ${name}`);
+  return `${base}/graphql`;
+}

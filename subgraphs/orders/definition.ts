@@ -1,0 +1,28 @@
+import type { SubgraphDefinition } from '../../platform/subgraph';
+import type { OrdersContext, OrdersDeps } from './context';
+import { OrderItemRow } from './db/OrderItemRow';
+import { OrderRepository } from './db/OrderRepository';
+import { OrderRow } from './db/OrderRow';
+import { OrderStatusChangeRow } from './db/OrderStatusChangeRow';
+import { migrations } from './db/migrations';
+import { createLoaders } from './loaders';
+import { OrderResolver } from './resolvers/OrderResolver';
+import { resolveOrderReference } from './resolvers/orderReference';
+import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
+import type { User } from './schema/User';
+
+export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
+  name: 'orders',
+  schema: {
+    resolvers: [OrderResolver, UserOrdersResolver],
+    referenceResolvers: {
+      Order: { __resolveReference: resolveOrderReference },
+      // Any id is a User reference here: User.orders authorizes against it when asked.
+      User: { __resolveReference: (ref: { id: string }): Pick<User, 'id'> => ({ id: ref.id }) },
+    },
+  },
+  entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
+  migrations,
+  createDeps: ({ dataSource }) => ({ orders: new OrderRepository(dataSource) }),
+  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orders) }),
+};

@@ -1,0 +1,5 @@
+import { runMain } from '../../platform/runMain';
+import { startSubgraph } from '../../platform/subgraph';
+import { paymentsSubgraph } from './definition';
+
+runMain(() => startSubgraph(paymentsSubgraph, process.env));

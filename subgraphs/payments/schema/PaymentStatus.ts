@@ -1,0 +1,6 @@
+import { registerEnumType } from 'type-graphql';
+import { PaymentStatus } from '../domain/PaymentStatus';
+
+registerEnumType(PaymentStatus, { name: 'PaymentStatus' });
+
+export { PaymentStatus };

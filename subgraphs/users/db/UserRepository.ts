@@ -1,0 +1,92 @@
+import type { DataSource, Repository } from 'typeorm';
+import type { Role } from '../../../platform/auth/identity';
+import { ConflictError } from '../../../platform/errors';
+import { isUuid } from '../../../platform/graphql/ids';
+import { UserRow } from './UserRow';
+
+export interface NewUser {
+  email: string;
+  name: string;
+  role: Role;
+  passwordHash: string;
+}
+
+export interface Credentials {
+  user: UserRow;
+  passwordHash: string;
+}
+
+export class UserRepository {
+  private readonly rows: Repository<UserRow>;
+
+  constructor(dataSource: DataSource) {
+    this.rows = dataSource.getRepository(UserRow);
+  }
+
+  /** One query for any number of ids (the DataLoader's batch). */
+  async findByIds(ids: readonly string[]): Promise<UserRow[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return [];
+    return this.rows.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: valid }).getMany();
+  }
+
+  /** The account and its password hash, for log-in only. */
+  async findCredentials(email: string): Promise<Credentials | null> {
+    const row = await this.rows
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.email = :email', { email })
+      .getOne();
+    if (!row) return null;
+    const { passwordHash, ...user } = row;
+    return { user: Object.assign(new UserRow(), user), passwordHash };
+  }
+
+  /** Inserts the account; a taken email is a CONFLICT, decided by the unique index (no racy pre-check). */
+  async create(user: NewUser): Promise<UserRow> {
+    let id: string;
+    try {
+      const { identifiers } = await this.rows.insert(user);
+      id = identifiers[0].id as string;
+    } catch (error) {
+      if (pgCode(error) === '23505') throw new ConflictError('An account with this email already exists');
+      throw withoutSecrets(error);
+    }
+    return this.rows.findOneByOrFail({ id });
+  }
+
+  /** Inserts the account unless its email is taken; an existing account is left exactly as it is. */
+  async createIfAbsent(user: NewUser): Promise<boolean> {
+    try {
+      const result = await this.rows
+        .createQueryBuilder()
+        .insert()
+        .into(UserRow)
+        .values(user)
+        .orIgnore()
+        .returning('id')
+        .execute();
+      return (result.raw as unknown[]).length > 0;
+    } catch (error) {
+      throw withoutSecrets(error);
+    }
+  }
+
+  async findByEmail(email: string): Promise<UserRow | null> {
+    return this.rows.findOneBy({ email });
+  }
+}
+
+function pgCode(error: unknown): string | undefined {
+  return (error as { code?: string }).code;
+}
+
+/**
+ * TypeORM's QueryFailedError carries the statement's parameters (the password
+ * hash) and Postgres' detail may quote the failing row: neither may reach the
+ * error log, so only the SQLSTATE and constraint go on.
+ */
+function withoutSecrets(error: unknown): Error {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return new Error(`writing a user failed: SQLSTATE ${code ?? 'unknown'}${constraint ? ` (${constraint})` : ''}`);
+}

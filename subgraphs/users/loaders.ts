@@ -1,0 +1,15 @@
+import DataLoader from 'dataloader';
+import type { UserRepository } from './db/UserRepository';
+import { type User, toUser } from './schema/User';
+
+/** Per request, so N users cost one query, and nothing leaks between users. */
+export function createLoaders(users: UserRepository) {
+  return {
+    user: new DataLoader<string, User | null>(async (ids) => {
+      const byId = new Map((await users.findByIds(ids)).map((row) => [row.id, toUser(row)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
+
+export type UserLoaders = ReturnType<typeof createLoaders>;
