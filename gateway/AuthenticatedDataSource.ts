@@ -16,7 +16,8 @@ export class AuthenticatedDataSource extends RemoteGraphQLDataSource<GatewayCont
   ) {
     super({
       url,
-      fetcher: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) } as RequestInit) as never,
+      fetcher: (input, init) =>
+        fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) } as RequestInit) as never,
     });
   }
 

@@ -17,7 +17,7 @@ export type Env = Record<string, string | undefined>;
 
 /** Thrown when a setting is missing or malformed: one line naming the variable. */
 export class ConfigError extends Error {
-  override name = "ConfigError";
+  override name = 'ConfigError';
 }
 
 const port = z.coerce.number().int().min(0).max(65535);

@@ -57,10 +57,7 @@ describe('the public API', () => {
 
 describe('codegen', () => {
   it('matches the committed typed documents (run `npm run codegen` when this fails)', async () => {
-    const [output] = await generate(
-      { cwd: ROOT, ...parseYaml(read('codegen.yml')), silent: true },
-      false,
-    );
+    const [output] = await generate({ cwd: ROOT, ...parseYaml(read('codegen.yml')), silent: true }, false);
     expect(read('client/generated/graphql.ts')).toBe(output.content);
   });
 });

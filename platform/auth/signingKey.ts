@@ -19,9 +19,11 @@ export interface SigningKey {
  * keeps it under DATA_DIR/keys so tokens survive restarts.
  */
 export async function loadSigningKey(service: string, config: CommonConfig): Promise<SigningKey> {
-  const pem = config.signingKeyPem ?? (config.signingKeyFile ? await readFile(config.signingKeyFile, 'utf8') : undefined);
+  const pem =
+    config.signingKeyPem ?? (config.signingKeyFile ? await readFile(config.signingKeyFile, 'utf8') : undefined);
   if (pem) return fromPem(pem);
-  if (config.production) throw new ConfigError('missing setting SIGNING_KEY or SIGNING_KEY_FILE (required in production)');
+  if (config.production)
+    throw new ConfigError('missing setting SIGNING_KEY or SIGNING_KEY_FILE (required in production)');
   const file = path.join(config.dataDir, 'keys', `${service}.pem`);
   try {
     return await fromPem(await readFile(file, 'utf8'));

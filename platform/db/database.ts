@@ -86,7 +86,10 @@ class CountingLogger implements TypeOrmLogger {
   logQueryError(error: string | Error, query: string): void {
     // Only the code and constraint: Postgres's detail and TypeORM's parameters
     // carry row values (emails, password hashes) that must not reach the logs.
-    const { code, constraint } = typeof error === 'string' ? { code: undefined, constraint: undefined } : (error as { code?: string; constraint?: string });
+    const { code, constraint } =
+      typeof error === 'string'
+        ? { code: undefined, constraint: undefined }
+        : (error as { code?: string; constraint?: string });
     const level = code === '23505' ? 'debug' : 'warn';
     this.out[level]({ code, constraint, query }, 'query failed');
   }
@@ -105,4 +108,3 @@ class CountingLogger implements TypeOrmLogger {
     if (level === 'warn') this.out.warn({ detail: message }, 'typeorm');
   }
 }
-

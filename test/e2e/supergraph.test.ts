@@ -64,19 +64,29 @@ describe('accounts through the gateway', () => {
     const { privateKey } = await generateKeyPair('ES256');
     const forged = await new SignJWT({ role: 'ADMIN' })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setIssuer('supergraph-users').setAudience('supergraph').setSubject(customerId)
-      .setIssuedAt().setNotBefore('0s').setExpirationTime('1h')
+      .setIssuer('supergraph-users')
+      .setAudience('supergraph')
+      .setSubject(customerId)
+      .setIssuedAt()
+      .setNotBefore('0s')
+      .setExpirationTime('1h')
       .sign(privateKey);
     const [, payload] = customerToken.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const tampered = customerToken.replace(payload, Buffer.from(JSON.stringify({ ...claims, role: 'ADMIN' })).toString('base64url'));
+    const tampered = customerToken.replace(
+      payload,
+      Buffer.from(JSON.stringify({ ...claims, role: 'ADMIN' })).toString('base64url'),
+    );
 
     // Signed with the users service's real key, but an hour past its expiry.
     const usersKey = await importPKCS8(readFileSync(`${sg.env.DATA_DIR}/keys/users.pem`, 'utf8'), 'ES256');
     const expired = await new SignJWT({ role: 'CUSTOMER' })
       .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt' })
-      .setIssuer('supergraph-users').setAudience('supergraph').setSubject(customerId)
-      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setNotBefore(Math.floor(Date.now() / 1000) - 7200)
+      .setIssuer('supergraph-users')
+      .setAudience('supergraph')
+      .setSubject(customerId)
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setNotBefore(Math.floor(Date.now() / 1000) - 7200)
       .setExpirationTime(Math.floor(Date.now() / 1000) - 3600)
       .sign(usersKey);
     const expiredRes = await sg.execute(MeDocument, {}, expired);
@@ -87,7 +97,9 @@ describe('accounts through the gateway', () => {
       expect(res.status).toBe(401);
       expect(code(res)).toBe('UNAUTHENTICATED');
     }
-    const basic = await sg.post(sg.gatewayUrl, JSON.stringify({ query: '{ me { id } }' }), { authorization: 'Basic abc' });
+    const basic = await sg.post(sg.gatewayUrl, JSON.stringify({ query: '{ me { id } }' }), {
+      authorization: 'Basic abc',
+    });
     expect(basic.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 });
@@ -102,7 +114,11 @@ describe('the catalog through the gateway', () => {
 
     const created = await sg.execute(CreateProductDocument, { input }, adminToken);
     expect(created.errors).toBeUndefined();
-    expect(created.data?.createProduct).toMatchObject({ sku: 'E2E-LAMP', price: { amount: 4999, currency: 'USD' }, available: 3 });
+    expect(created.data?.createProduct).toMatchObject({
+      sku: 'E2E-LAMP',
+      price: { amount: 4999, currency: 'USD' },
+      available: 3,
+    });
     productId = created.data!.createProduct.id;
 
     expect(code(await sg.execute(RestockDocument, { productId, quantity: 10 }, customerToken))).toBe('FORBIDDEN');
@@ -113,7 +129,12 @@ describe('the catalog through the gateway', () => {
   it('plans a products page across products and inventory', async () => {
     const page = await sg.execute(ProductsPageDocument, { first: 5, search: 'lamp' });
     expect(page.data?.products.totalCount).toBe(1);
-    expect(page.data?.products.edges[0].node).toMatchObject({ id: productId, name: 'Desk lamp', available: 13, inStock: true });
+    expect(page.data?.products.edges[0].node).toMatchObject({
+      id: productId,
+      name: 'Desk lamp',
+      available: 13,
+      inStock: true,
+    });
     expect((await sg.execute(ProductByIdDocument, { id: randomUUID() })).data).toEqual({ product: null });
   });
 
@@ -121,7 +142,14 @@ describe('the catalog through the gateway', () => {
     for (let i = 0; i < 50; i++) {
       const res = await sg.execute(
         CreateProductDocument,
-        { input: { sku: `E2E-BULK-${i}`, name: `Bulk item ${String(i).padStart(2, '0')}`, price: 100 + i, initialStock: i } },
+        {
+          input: {
+            sku: `E2E-BULK-${i}`,
+            name: `Bulk item ${String(i).padStart(2, '0')}`,
+            price: 100 + i,
+            initialStock: i,
+          },
+        },
         adminToken,
       );
       expect(res.errors).toBeUndefined();
@@ -143,17 +171,29 @@ describe('the catalog through the gateway', () => {
 
   it('refuses bad input with the right code and writes nothing', async () => {
     const before = (await sg.execute(ProductsPageDocument, { first: 0 })).data!.products.totalCount;
-    const negative = await sg.execute(CreateProductDocument, { input: { sku: 'E2E-NEG', name: 'Neg', price: -5 } }, adminToken);
+    const negative = await sg.execute(
+      CreateProductDocument,
+      { input: { sku: 'E2E-NEG', name: 'Neg', price: -5 } },
+      adminToken,
+    );
     expect(code(negative)).toBe('BAD_USER_INPUT');
-    const longName = await sg.execute(CreateProductDocument, { input: { sku: 'E2E-LONG', name: 'n'.repeat(500), price: 5 } }, adminToken);
+    const longName = await sg.execute(
+      CreateProductDocument,
+      { input: { sku: 'E2E-LONG', name: 'n'.repeat(500), price: 5 } },
+      adminToken,
+    );
     expect(code(longName)).toBe('BAD_USER_INPUT');
     const negativeRestock = await sg.execute(RestockDocument, { productId, quantity: -3 }, adminToken);
     expect(code(negativeRestock)).toBe('BAD_USER_INPUT');
     const unknownRestock = await sg.execute(RestockDocument, { productId: randomUUID(), quantity: 3 }, adminToken);
     expect(code(unknownRestock)).toBe('NOT_FOUND');
-    const badEmail = await sg.execute(SignUpDocument, { input: { email: 'not-an-email', password: 'long enough pw', name: 'X' } });
+    const badEmail = await sg.execute(SignUpDocument, {
+      input: { email: 'not-an-email', password: 'long enough pw', name: 'X' },
+    });
     expect(code(badEmail)).toBe('BAD_USER_INPUT');
-    const longEmail = await sg.execute(SignUpDocument, { input: { email: `${'a'.repeat(300)}@example.com`, password: 'long enough pw', name: 'X' } });
+    const longEmail = await sg.execute(SignUpDocument, {
+      input: { email: `${'a'.repeat(300)}@example.com`, password: 'long enough pw', name: 'X' },
+    });
     expect(code(longEmail)).toBe('BAD_USER_INPUT');
     expect((await sg.execute(ProductsPageDocument, { first: 0 })).data!.products.totalCount).toBe(before);
     expect((await sg.execute(ProductByIdDocument, { id: productId })).data?.product?.available).toBe(13);
@@ -164,10 +204,16 @@ describe('the catalog through the gateway', () => {
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors[0].extensions.code).toBe('BAD_REQUEST');
 
-    const unknownField = await sg.post(sg.gatewayUrl, JSON.stringify({ query: '{ products { edges { node { secret } } } }' }));
+    const unknownField = await sg.post(
+      sg.gatewayUrl,
+      JSON.stringify({ query: '{ products { edges { node { secret } } } }' }),
+    );
     expect(unknownField.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
-    const wrongType = await sg.post(sg.gatewayUrl, JSON.stringify({ query: 'query($n: Int) { products(first: $n) { totalCount } }', variables: { n: 'ten' } }));
+    const wrongType = await sg.post(
+      sg.gatewayUrl,
+      JSON.stringify({ query: 'query($n: Int) { products(first: $n) { totalCount } }', variables: { n: 'ten' } }),
+    );
     expect(wrongType.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
     const parse = await sg.post(sg.gatewayUrl, JSON.stringify({ query: '{ products { ' }));
@@ -180,7 +226,11 @@ describe('orders through the gateway', () => {
     expect(code(await sg.execute(OrderByIdDocument, { id: randomUUID() }))).toBe('UNAUTHENTICATED');
     expect((await sg.execute(OrderByIdDocument, { id: randomUUID() }, customerToken)).data).toEqual({ order: null });
     const mine = await sg.execute(MyOrdersDocument, { first: 10 }, customerToken);
-    expect(mine.data?.me?.orders).toEqual({ totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null }, edges: [] });
+    expect(mine.data?.me?.orders).toEqual({
+      totalCount: 0,
+      pageInfo: { hasNextPage: false, endCursor: null },
+      edges: [],
+    });
   });
 });
 
@@ -231,18 +281,28 @@ describe('production mode', () => {
       SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
     });
     try {
-      const introspection = await sg.post(`${prod.url}/graphql`, JSON.stringify({ query: '{ __schema { types { name } } }' }));
+      const introspection = await sg.post(
+        `${prod.url}/graphql`,
+        JSON.stringify({ query: '{ __schema { types { name } } }' }),
+      );
       expect(introspection.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
 
       const landing = await fetch(`${prod.url}/graphql`, { headers: { accept: 'text/html' } });
       expect(await landing.text()).not.toMatch(/sandbox|embeddable/i);
 
-      const forbidden = await sg.post(`${prod.url}/graphql`, JSON.stringify({ query: `{ user(id: "${customerId}") { id } }` }), {
-        authorization: `Bearer ${customerToken}`,
-      });
+      const forbidden = await sg.post(
+        `${prod.url}/graphql`,
+        JSON.stringify({ query: `{ user(id: "${customerId}") { id } }` }),
+        {
+          authorization: `Bearer ${customerToken}`,
+        },
+      );
       expect(forbidden.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN' });
 
-      const products = await sg.post(`${prod.url}/graphql`, JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }));
+      const products = await sg.post(
+        `${prod.url}/graphql`,
+        JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
+      );
       expect(products.body.data.products.totalCount).toBeGreaterThan(0);
     } finally {
       await prod.stop();

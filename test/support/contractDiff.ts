@@ -35,7 +35,9 @@ export function contractViolations(contract: GraphQLSchema, api: GraphQLSchema):
     }
     if (isEnumType(type)) {
       if (!isEnumType(ours)) problems.push(`${type.name} is no longer an enum`);
-      else for (const v of type.getValues()) if (!ours.getValue(v.name)) problems.push(`${type.name}.${v.name} is missing`);
+      else
+        for (const v of type.getValues())
+          if (!ours.getValue(v.name)) problems.push(`${type.name}.${v.name} is missing`);
       continue;
     }
     const theirFields = fieldsOf(type);
@@ -52,7 +54,8 @@ export function contractViolations(contract: GraphQLSchema, api: GraphQLSchema):
         problems.push(`${where} is missing`);
         continue;
       }
-      if (String(our.type) !== String(field.type)) problems.push(`${where} is ${String(our.type)}, not ${String(field.type)}`);
+      if (String(our.type) !== String(field.type))
+        problems.push(`${where} is ${String(our.type)}, not ${String(field.type)}`);
       if ('defaultValue' in field && 'defaultValue' in our && field.defaultValue !== our.defaultValue) {
         problems.push(`${where} changed its default`);
       }

@@ -78,7 +78,11 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   }
 
   const post = async (url: string, body: string, headers: Record<string, string> = {}) => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     const text = await response.text();
     let parsed: unknown = text;
     try {
@@ -119,7 +123,11 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
 }
 
 function spawnService(script: string, name: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, script)], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(ROOT, script)], {
+    env,
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   // Only warnings and errors are logged in tests; show them with the service's name.
   child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefixLines(name, chunk)));
   child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));

@@ -19,12 +19,7 @@ export class StockRepository {
 
   /** Creates the product's stock row once; a repeated call (a retry) changes nothing. */
   async initialize(productId: string, onHand: number): Promise<void> {
-    await this.rows
-      .createQueryBuilder()
-      .insert()
-      .values({ productId, onHand, reserved: 0 })
-      .orIgnore()
-      .execute();
+    await this.rows.createQueryBuilder().insert().values({ productId, onHand, reserved: 0 }).orIgnore().execute();
   }
 
   /** Adds to what is on hand in one atomic UPDATE; null when the product has no stock row. */
@@ -41,10 +36,16 @@ export class StockRepository {
         .execute();
       const raw = (result.raw as { product_id: string; on_hand: number; reserved: number; updated_at: Date }[])[0];
       if (!raw) return null;
-      return this.rows.create({ productId: raw.product_id, onHand: raw.on_hand, reserved: raw.reserved, updatedAt: raw.updated_at });
+      return this.rows.create({
+        productId: raw.product_id,
+        onHand: raw.on_hand,
+        reserved: raw.reserved,
+        updatedAt: raw.updated_at,
+      });
     } catch (error) {
       // 22003: on_hand would pass the integer range
-      if ((error as { code?: string }).code === '22003') throw new BadUserInputError('Stock would exceed its limit', 'quantity');
+      if ((error as { code?: string }).code === '22003')
+        throw new BadUserInputError('Stock would exceed its limit', 'quantity');
       throw error;
     }
   }

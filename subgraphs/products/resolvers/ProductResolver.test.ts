@@ -42,7 +42,11 @@ describe('products subgraph', () => {
   it('lets an ADMIN create a product and gives it its initial stock in inventory', async () => {
     const res = await createProduct({ sku: 'MUG-1', name: 'Mug', description: 'A mug', price: 1299, initialStock: 7 });
     expect(res.errors).toBeUndefined();
-    expect(res.data?.createProduct).toMatchObject({ sku: 'MUG-1', name: 'Mug', price: { amount: 1299, currency: 'USD' } });
+    expect(res.data?.createProduct).toMatchObject({
+      sku: 'MUG-1',
+      name: 'Mug',
+      price: { amount: 1299, currency: 'USD' },
+    });
 
     const id = res.data!.createProduct.id;
     const stock = await h.request<{ _entities: { available: number; inStock: boolean }[] }>(
@@ -58,7 +62,9 @@ describe('products subgraph', () => {
     expect(asCustomer.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     const anonymous = await h.request('products', CREATE, { input: { sku: 'NOPE-2', name: 'Nope', price: 1 } });
     expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
-    expect(await h.services.products.runtime.dataSource.query(`SELECT 1 FROM products WHERE sku LIKE 'NOPE-%'`)).toEqual([]);
+    expect(
+      await h.services.products.runtime.dataSource.query(`SELECT 1 FROM products WHERE sku LIKE 'NOPE-%'`),
+    ).toEqual([]);
   });
 
   it.each([
@@ -93,15 +99,21 @@ describe('products subgraph', () => {
     for (const name of ['Pen Alpha', 'Pen Bravo', 'Pen Charlie', 'Pen Delta', 'Pen Echo']) {
       await createProduct({ sku: `PEN-${name.split(' ')[1]}`, name, price: 150 });
     }
-    const first = await h.request<{ products: { totalCount: number; pageInfo: { hasNextPage: boolean; endCursor: string }; edges: { node: { name: string } }[] } }>(
-      'products', PAGE, { first: 2, search: 'pen ' },
-    );
+    const first = await h.request<{
+      products: {
+        totalCount: number;
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        edges: { node: { name: string } }[];
+      };
+    }>('products', PAGE, { first: 2, search: 'pen ' });
     expect(first.data?.products.totalCount).toBe(5);
     expect(first.data?.products.edges.map((e) => e.node.name)).toEqual(['Pen Alpha', 'Pen Bravo']);
     expect(first.data?.products.pageInfo.hasNextPage).toBe(true);
 
     const rest = await h.request<typeof first.data>('products', PAGE, {
-      first: 10, search: 'pen ', after: first.data?.products.pageInfo.endCursor,
+      first: 10,
+      search: 'pen ',
+      after: first.data?.products.pageInfo.endCursor,
     });
     expect(rest.data?.products.edges.map((e) => e.node.name)).toEqual(['Pen Charlie', 'Pen Delta', 'Pen Echo']);
     expect(rest.data?.products.pageInfo).toEqual({ hasNextPage: false, endCursor: expect.any(String) });
@@ -121,7 +133,9 @@ describe('products subgraph', () => {
 
   it('resolves a batch of product references with one SQL query and null for unknown ids', async () => {
     const page = await h.request<{ products: { edges: { node: { sku: string } }[] } }>('products', PAGE, { first: 5 });
-    const ids = (await h.services.products.runtime.dataSource.query('SELECT id FROM products LIMIT 5')).map((r: { id: string }) => r.id);
+    const ids = (await h.services.products.runtime.dataSource.query('SELECT id FROM products LIMIT 5')).map(
+      (r: { id: string }) => r.id,
+    );
     expect(page.data?.products.edges).toHaveLength(5);
 
     const before = await dbQueries();
@@ -145,7 +159,9 @@ describe('products subgraph', () => {
     try {
       const res = await createProduct({ sku: 'ORPHAN-1', name: 'Orphan', price: 100, initialStock: 3 });
       expect(res.errors?.[0].extensions?.code).toBe('SERVICE_UNAVAILABLE');
-      expect(await h.services.products.runtime.dataSource.query(`SELECT 1 FROM products WHERE sku = 'ORPHAN-1'`)).toEqual([]);
+      expect(
+        await h.services.products.runtime.dataSource.query(`SELECT 1 FROM products WHERE sku = 'ORPHAN-1'`),
+      ).toEqual([]);
     } finally {
       h.services.inventory = await startSubgraph(inventorySubgraph, h.env);
     }
@@ -171,8 +187,11 @@ describe('products subgraph refuses callers without a valid service token', () =
     const { privateKey } = await generateKeyPair('ES256');
     const forged = await new SignJWT({ scope: '*', user: admin })
       .setProtectedHeader({ alg: 'ES256', typ: 'service+jwt' })
-      .setIssuer('gateway').setSubject('gateway').setAudience('products')
-      .setIssuedAt().setExpirationTime('1m')
+      .setIssuer('gateway')
+      .setSubject('gateway')
+      .setAudience('products')
+      .setIssuedAt()
+      .setExpirationTime('1m')
       .sign(privateKey);
     const res = await h.request('products', entities, {}, { authorization: `Bearer ${forged}` });
     expect(res.status).toBe(401);
@@ -189,8 +208,11 @@ describe('products subgraph refuses callers without a valid service token', () =
     const { privateKey } = await generateKeyPair('ES256');
     const stranger = await new SignJWT({ scope: 'products:read' })
       .setProtectedHeader({ alg: 'ES256', typ: 'service+jwt' })
-      .setIssuer('billing').setSubject('billing').setAudience('products')
-      .setIssuedAt().setExpirationTime('1m')
+      .setIssuer('billing')
+      .setSubject('billing')
+      .setAudience('products')
+      .setIssuedAt()
+      .setExpirationTime('1m')
       .sign(privateKey);
     const res = await h.request('products', '{ products { totalCount } }', {}, { authorization: `Bearer ${stranger}` });
     expect(res.status).toBe(403);

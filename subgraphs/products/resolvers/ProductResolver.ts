@@ -21,7 +21,11 @@ export class ProductResolver {
     @Ctx() ctx: ProductsContext,
   ): Promise<ProductConnection> {
     const keyset = after ? (decodeCursor(after, 2) as [string, string]) : undefined;
-    const page = await ctx.products.page({ first: pageSize(first ?? 20), after: keyset, search: search?.trim() || undefined });
+    const page = await ctx.products.page({
+      first: pageSize(first ?? 20),
+      after: keyset,
+      search: search?.trim() || undefined,
+    });
     const edges = page.rows.map((row) => {
       const node = toProduct(row);
       ctx.loaders.product.prime(node.id, node);

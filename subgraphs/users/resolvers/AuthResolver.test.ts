@@ -119,7 +119,10 @@ describe('signUp and logIn', () => {
     await signUp({ email: 'gone@example.com', name: 'Gone', password: PASSWORDS[2] });
     await users().runtime.dataSource.query(`UPDATE users SET active = false WHERE email = 'gone@example.com'`);
     const res = await logIn('gone@example.com', PASSWORDS[2]);
-    expect(res.errors?.[0]).toMatchObject({ message: 'Wrong email or password', extensions: { code: 'UNAUTHENTICATED' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Wrong email or password',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
   });
 
   it('answers a taken email with CONFLICT, also in another case, and keeps one account', async () => {
@@ -133,7 +136,11 @@ describe('signUp and logIn', () => {
 
   it.each([
     ['a malformed email', { email: 'not-an-email', name: 'Bad', password: 'long-enough' }, 'email'],
-    ['an overlong email', { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`, name: 'Bad', password: 'long-enough' }, 'email'],
+    [
+      'an overlong email',
+      { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.com`, name: 'Bad', password: 'long-enough' },
+      'email',
+    ],
     ['a short password', { email: 'short@example.com', name: 'Bad', password: 'seven77' }, 'password'],
     ['an overlong password', { email: 'long@example.com', name: 'Bad', password: 'p'.repeat(129) }, 'password'],
     ['an overlong name', { email: 'name@example.com', name: 'n'.repeat(101), password: 'long-enough' }, 'name'],
@@ -187,7 +194,17 @@ describe('secrets', () => {
   });
 
   it('has no field in the schema that could expose a password', async () => {
-    const res = await h.request<{ __type: { fields: { name: string }[] } }>('users', '{ __type(name: "User") { fields { name } } }');
-    expect(res.data?.__type.fields.map((f) => f.name).sort()).toEqual(['active', 'createdAt', 'email', 'id', 'name', 'role']);
+    const res = await h.request<{ __type: { fields: { name: string }[] } }>(
+      'users',
+      '{ __type(name: "User") { fields { name } } }',
+    );
+    expect(res.data?.__type.fields.map((f) => f.name).sort()).toEqual([
+      'active',
+      'createdAt',
+      'email',
+      'id',
+      'name',
+      'role',
+    ]);
   });
 });

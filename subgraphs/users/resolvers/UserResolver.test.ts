@@ -70,7 +70,11 @@ describe('user(id)', () => {
       { user: admin },
     );
     expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({ bob: { id: bob.id, email: 'bob@example.com', role: 'CUSTOMER' }, unknown: null, malformed: null });
+    expect(res.data).toEqual({
+      bob: { id: bob.id, email: 'bob@example.com', role: 'CUSTOMER' },
+      unknown: null,
+      malformed: null,
+    });
   });
 });
 
