@@ -3,16 +3,13 @@ import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { ServiceTokenSigner } from '../platform/auth/serviceTokens';
 import { jwks, loadSigningKey } from '../platform/auth/signingKey';
 import { UserTokenVerifier } from '../platform/auth/userTokens';
 import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
-import { AppError, UnauthenticatedError } from '../platform/errors';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
-import { sendGraphQLError } from '../platform/http/graphqlErrorResponse';
-import { bodyErrorHandler, jsonBody } from '../platform/http/jsonBody';
+import { mountGraphQL } from '../platform/http/graphqlEndpoint';
 import { listen } from '../platform/http/listen';
 import { mountProbes } from '../platform/http/probes';
 import { createLogger } from '../platform/logger';
@@ -86,28 +83,12 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(jwks(key));
   });
-  app.use(
-    '/graphql',
-    jsonBody(),
-    async (req, res, next) => {
-      try {
-        const header = req.headers.authorization;
-        if (header) {
-          const match = header.match(/^Bearer\s+(\S+)$/i);
-          if (!match) throw new UnauthenticatedError('Authorization must be "Bearer <token>"');
-          res.locals.user = await users.verify(match[1]);
-        }
-        next();
-      } catch (error) {
-        if (error instanceof AppError) return sendGraphQLError(res, error);
-        next(error);
-      }
-    },
-    expressMiddleware(apollo, {
-      context: async ({ res }) => ({ user: res.locals.user, requestId: randomUUID() }),
-    }),
+  mountGraphQL(
+    app,
+    apollo,
+    async (token) => (token === undefined ? undefined : users.verify(token)),
+    (user) => ({ user, requestId: randomUUID() }),
   );
-  app.use(bodyErrorHandler);
 
   const server = await listen(app, config.host, config.port);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}/graphql`;

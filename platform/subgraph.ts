@@ -5,20 +5,17 @@ import {
   ApolloServerPluginInlineTraceDisabled,
   ApolloServerPluginLandingPageDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { ServiceTokenSigner, ServiceTokenVerifier, type TrustedCaller } from './auth/serviceTokens';
 import { jwks, loadSigningKey, type SigningKey } from './auth/signingKey';
 import { loadSubgraphConfig, type Env, type SubgraphConfig, type SubgraphName } from './config';
 import { openDatabase, type DatabaseOptions } from './db/database';
-import { AppError } from './errors';
 import type { BaseContext } from './graphql/context';
 import { buildFederatedSchema, type FederatedSchemaSpec } from './graphql/federatedSchema';
 import { createErrorFormatter } from './graphql/formatError';
 import { metricsPlugin } from './graphql/metricsPlugin';
-import { sendGraphQLError } from './http/graphqlErrorResponse';
-import { bodyErrorHandler, jsonBody } from './http/jsonBody';
+import { mountGraphQL } from './http/graphqlEndpoint';
 import { listen } from './http/listen';
 import { mountProbes } from './http/probes';
 import { createLogger, type Logger } from './logger';
@@ -119,32 +116,15 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(jwks(key));
   });
-  app.use(
-    '/graphql',
-    jsonBody(),
-    async (req, res, next) => {
-      try {
-        res.locals.caller = await verifier.verify(bearer(req.headers.authorization));
-        next();
-      } catch (error) {
-        if (error instanceof AppError) return sendGraphQLError(res, error);
-        next(error);
-      }
+  mountGraphQL(
+    app,
+    apollo,
+    (token) => verifier.verify(token),
+    (caller, req) => {
+      const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
+      return definition.createContext(deps, { caller, user: caller.user, requestId, log: log.child({ requestId }) });
     },
-    expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const caller = res.locals.caller;
-        const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-        return definition.createContext(deps, {
-          caller,
-          user: caller.user,
-          requestId,
-          log: log.child({ requestId }),
-        });
-      },
-    }),
   );
-  app.use(bodyErrorHandler);
 
   const server = await listen(app, config.host, config.port);
   const url = `http://${config.host}:${server.port}/graphql`;
@@ -179,11 +159,6 @@ function trustedCallers(
     };
   }
   return trusted;
-}
-
-function bearer(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)$/i);
-  return match?.[1];
 }
 
 function headerValue(value: string | string[] | undefined): string | undefined {

@@ -12,3 +12,8 @@ export interface Caller {
   scopes: string[];
   user?: UserIdentity;
 }
+
+/** The owner of a resource or an ADMIN; the non-throwing form, for reference resolvers that answer null. */
+export function isOwnerOrAdmin(user: UserIdentity | undefined, ownerId: string): boolean {
+  return !!user && (user.role === 'ADMIN' || user.id === ownerId);
+}

@@ -1,4 +1,4 @@
-import type { Caller, UserIdentity } from '../auth/identity';
+import { isOwnerOrAdmin, type Caller, type UserIdentity } from '../auth/identity';
 import { ForbiddenError, UnauthenticatedError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -24,6 +24,6 @@ export function requireAdmin(ctx: BaseContext): UserIdentity {
 /** The owner of a resource or an ADMIN; anyone else is FORBIDDEN. */
 export function requireOwnerOrAdmin(ctx: BaseContext, ownerId: string): UserIdentity {
   const user = requireUser(ctx);
-  if (user.role !== 'ADMIN' && user.id !== ownerId) throw new ForbiddenError();
+  if (!isOwnerOrAdmin(user, ownerId)) throw new ForbiddenError();
   return user;
 }

@@ -1,4 +1,4 @@
-import { mayReadOrder } from '../domain/mayReadOrder';
+import { isOwnerOrAdmin } from '../../../platform/auth/identity';
 import type { OrdersContext } from '../context';
 import type { Order } from '../schema/Order';
 
@@ -10,5 +10,5 @@ import type { Order } from '../schema/Order';
  */
 export async function resolveOrderReference(ref: { id: string }, ctx: OrdersContext): Promise<Order | null> {
   const order = await ctx.loaders.order.load(ref.id);
-  return order && mayReadOrder(ctx.user, order.userId) ? order : null;
+  return order && isOwnerOrAdmin(ctx.user, order.userId) ? order : null;
 }

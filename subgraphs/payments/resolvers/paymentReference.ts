@@ -1,4 +1,4 @@
-import { mayReadPayment } from '../domain/mayReadPayment';
+import { isOwnerOrAdmin } from '../../../platform/auth/identity';
 import type { PaymentsContext } from '../context';
 import type { Payment } from '../schema/Payment';
 
@@ -9,5 +9,5 @@ import type { Payment } from '../schema/Payment';
  */
 export async function resolvePaymentReference(ref: { id: string }, ctx: PaymentsContext): Promise<Payment | null> {
   const payment = await ctx.loaders.payment.load(ref.id);
-  return payment && mayReadPayment(ctx.user, payment.userId) ? payment : null;
+  return payment && isOwnerOrAdmin(ctx.user, payment.userId) ? payment : null;
 }

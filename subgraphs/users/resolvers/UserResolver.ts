@@ -1,4 +1,5 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { isOwnerOrAdmin } from '../../../platform/auth/identity';
 import { requireAdmin } from '../../../platform/graphql/context';
 import { ForbiddenError } from '../../../platform/errors';
 import type { UsersContext } from '../context';
@@ -23,7 +24,7 @@ export class UserResolver {
    */
   @FieldResolver(() => String)
   email(@Root() user: User, @Ctx() ctx: UsersContext): string {
-    const mayRead = user.provenByRequest || ctx.user?.id === user.id || ctx.user?.role === 'ADMIN';
+    const mayRead = user.provenByRequest || isOwnerOrAdmin(ctx.user, user.id);
     if (!mayRead) throw new ForbiddenError("Only the user themself or an administrator may read a user's email");
     return user.email;
   }
