@@ -105,6 +105,12 @@ export interface SubgraphConfig extends CommonConfig {
   eventsPrefix: string;
   /** The ADMIN account users creates on start, when ADMIN_PASSWORD is set. */
   admin?: { email: string; password: string };
+  events: {
+    maxDeliver: number;
+    ackWaitMs: number;
+    /** Test-only fault injection: this consumer dies after its commit, before its ack. */
+    crashAfterCommit?: string;
+  };
 }
 
 const subgraphEnv = z.object({
@@ -120,6 +126,9 @@ const subgraphEnv = z.object({
     .default('supergraph'),
   ADMIN_EMAIL: z.string().email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8).optional(),
+  EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
+  EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
 });
 
 export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): SubgraphConfig {
@@ -134,6 +143,12 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     natsUrl: s.NATS_URL,
     eventsPrefix: s.EVENTS_PREFIX,
     admin: s.ADMIN_PASSWORD ? { email: s.ADMIN_EMAIL.toLowerCase(), password: s.ADMIN_PASSWORD } : undefined,
+    events: {
+      maxDeliver: s.EVENTS_MAX_DELIVER,
+      ackWaitMs: s.EVENTS_ACK_WAIT_MS,
+      // Never in production, whatever the environment says.
+      crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
+    },
   };
 }
 

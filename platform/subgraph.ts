@@ -20,6 +20,8 @@ import { listen } from './http/listen';
 import { mountProbes } from './http/probes';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import type { ConsumerSpec } from './events/eventConsumer';
+import { ServiceEvents } from './events/serviceEvents';
 
 /** What a subgraph's process-wide services are built from. */
 export interface SubgraphRuntime {
@@ -31,6 +33,8 @@ export interface SubgraphRuntime {
   signingKey: SigningKey;
   /** Signs this service's tokens when it calls another service directly. */
   signer: ServiceTokenSigner;
+  /** The service's NATS connection, relay and consumers, when it takes part in events. */
+  events?: ServiceEvents;
 }
 
 export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
@@ -45,6 +49,11 @@ export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
   onStart?(deps: Deps, runtime: SubgraphRuntime): Promise<void>;
   /** Per request: the subgraph's loaders and services on top of the base context. */
   createContext(deps: Deps, base: BaseContext): Ctx;
+  /** Whether it publishes events (its outbox) and which it consumes. */
+  events?: {
+    publishes: boolean;
+    consumers?(deps: Deps): ConsumerSpec[];
+  };
 }
 
 export interface RunningSubgraph<Deps> {
@@ -80,8 +89,13 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
     signingKey: key,
     signer: new ServiceTokenSigner(definition.name, key),
   };
+  if (definition.events) {
+    runtime.events = new ServiceEvents({ publishes: definition.events.publishes }, config, dataSource, log, metrics);
+  }
   const deps = definition.createDeps(runtime);
+  if (runtime.events && definition.events?.consumers) runtime.events.addConsumers(definition.events.consumers(deps));
   await definition.onStart?.(deps, runtime);
+  await runtime.events?.start();
   const verifier = new ServiceTokenVerifier(definition.name, trustedCallers(config, definition.callers ?? {}));
 
   const apollo = new ApolloServer<Ctx>({
@@ -138,6 +152,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
     async stop() {
       await server.close();
       await apollo.stop();
+      await runtime.events?.stop();
       await dataSource.destroy();
       log.info('stopped');
     },

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Every event on the bus, with CloudEvents field names (DESIGN.md). `type` is
+ * the NATS subject without the namespace (`orders.placed`); `subject` is the
+ * aggregate the event is about (an order id); `version` is the data contract's.
+ */
+export interface EventEnvelope<T = unknown> {
+  id: string;
+  type: string;
+  version: number;
+  source: string;
+  time: string;
+  subject: string;
+  correlationId: string;
+  traceparent?: string;
+  data: T;
+}
+
+/** A typed event contract: written once, imported by the producer and every consumer. */
+export interface EventContract<T> {
+  type: string;
+  version: number;
+  /** Checks an incoming payload; throws when it can never be handled. */
+  parse(data: unknown): T;
+}
+
+export function createEvent<T>(
+  contract: EventContract<T>,
+  fields: { source: string; subject: string; correlationId?: string; traceparent?: string; data: T },
+): EventEnvelope<T> {
+  return {
+    id: randomUUID(),
+    type: contract.type,
+    version: contract.version,
+    source: fields.source,
+    time: new Date().toISOString(),
+    subject: fields.subject,
+    correlationId: fields.correlationId ?? fields.subject,
+    traceparent: fields.traceparent,
+    data: fields.data,
+  };
+}
+
+/** A message that can never be handled (malformed, unknown version): it goes to the dead letters at once. */
+export class PermanentEventError extends Error {
+  override name = 'PermanentEventError';
+}
+
+export function parseEnvelope(bytes: Uint8Array): EventEnvelope {
+  let value: Partial<EventEnvelope>;
+  try {
+    value = JSON.parse(Buffer.from(bytes).toString('utf8')) as Partial<EventEnvelope>;
+  } catch {
+    throw new PermanentEventError('not JSON');
+  }
+  const { id, type, version, source, time, subject, correlationId } = value;
+  const strings = [id, type, source, time, subject, correlationId];
+  if (!strings.every((s) => typeof s === 'string' && s.length > 0) || typeof version !== 'number') {
+    throw new PermanentEventError('not an event envelope');
+  }
+  return value as EventEnvelope;
+}

@@ -1,0 +1,110 @@
+import {
+  connect,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
+import type { Logger } from '../logger';
+import { deadLetterStream, domainSubjects, streamOf } from './naming';
+
+/** How long JetStream remembers a Nats-Msg-Id to drop a re-published event. */
+const DUPLICATE_WINDOW_MS = 10 * 60_000;
+
+export interface EventBusOptions {
+  url: string;
+  prefix: string;
+  /** Connection name, shown by the NATS server. */
+  name: string;
+  log: Logger;
+}
+
+/**
+ * The service's NATS connection. It connects in the background and
+ * reconnects forever: a service starts and serves while NATS is down (the
+ * outbox holds what it would publish), and catches up when NATS is back.
+ */
+export class EventBus {
+  readonly prefix: string;
+  private connection?: NatsConnection;
+  private readonly connecting: Promise<NatsConnection>;
+  private closed = false;
+
+  constructor(private readonly options: EventBusOptions) {
+    this.prefix = options.prefix;
+    this.connecting = connect({
+      servers: options.url,
+      name: options.name,
+      waitOnFirstConnect: true,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      pingInterval: 10_000,
+    }).then((nc) => {
+      this.connection = nc;
+      options.log.info({ url: options.url }, 'connected to NATS');
+      void this.watch(nc);
+      return nc;
+    });
+    // A failure here only happens on close before connecting; nobody waits for it then.
+    this.connecting.catch(() => undefined);
+  }
+
+  get isConnected(): boolean {
+    return !!this.connection && !this.connection.isClosed() && !this.closed;
+  }
+
+  /** Resolves once connected (at once when already). */
+  async ready(): Promise<NatsConnection> {
+    return this.connecting;
+  }
+
+  async jetstream(): Promise<JetStreamClient> {
+    return (await this.ready()).jetstream();
+  }
+
+  async manager(): Promise<JetStreamManager> {
+    return (await this.ready()).jetstreamManager();
+  }
+
+  /** Creates the domain's stream (and the dead-letter stream) unless they exist. */
+  async ensureStream(domain: string): Promise<void> {
+    const jsm = await this.manager();
+    await ensure(jsm, streamOf(this.prefix, domain), domainSubjects(this.prefix, domain));
+    await ensure(jsm, deadLetterStream(this.prefix), `${this.prefix}.deadletter.>`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.connection) await this.connection.drain().catch(() => undefined);
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.options.log.warn('NATS disconnected; reconnecting');
+      if (status.type === 'reconnect') this.options.log.info('NATS reconnected');
+    }
+  }
+}
+
+async function ensure(jsm: JetStreamManager, name: string, subjects: string): Promise<void> {
+  try {
+    await jsm.streams.info(name);
+    return;
+  } catch (error) {
+    if (!/stream not found/i.test((error as Error).message)) throw error;
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects: [subjects],
+      storage: StorageType.File,
+      retention: RetentionPolicy.Limits,
+      duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000,
+    });
+  } catch (error) {
+    // Another service created it first.
+    if (!/already in use/i.test((error as Error).message)) throw error;
+  }
+}

@@ -1,0 +1,175 @@
+import { AckPolicy, DeliverPolicy, headers, nanos, type ConsumerMessages, type JsMsg } from 'nats';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../logger';
+import { parseEnvelope, PermanentEventError, type EventEnvelope } from './envelope';
+import type { EventBus } from './eventBus';
+import type { EventMetrics } from './eventMetrics';
+import { recordProcessed } from './inbox';
+import { deadLetterSubject, domainSubjects, streamOf } from './naming';
+
+/**
+ * Runs the handler's effect in one transaction together with the inbox
+ * record; returns false (and changes nothing) when the event was handled before.
+ */
+export type Commit = (work: (tx: EntityManager) => Promise<void>) => Promise<boolean>;
+export type EventHandler = (event: EventEnvelope, commit: Commit) => Promise<void>;
+
+export interface ConsumerSpec {
+  /** Durable consumer name, unique per service and stream: `inventory-on-orders`. */
+  name: string;
+  /** The producing domain whose stream is read: `orders`. */
+  domain: string;
+  /** By event type; other types on the stream are acknowledged and skipped. */
+  handlers: Record<string, EventHandler>;
+}
+
+export interface ConsumerOptions {
+  /** Deliveries before a message goes to the dead letters. */
+  maxDeliver: number;
+  /** How long an unacknowledged delivery waits before JetStream redelivers it. */
+  ackWaitMs: number;
+  /** Test-only fault: die after the commit and before the ack. */
+  crashAfterCommit?: boolean;
+}
+
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * A durable JetStream pull consumer with explicit acks. Each message ends
+ * explicitly: ack when done (or done before), nak with a growing delay for a
+ * transient fault, and after `maxDeliver` attempts, or at once for a message
+ * that can never be handled, a copy goes to the dead-letter stream and the
+ * message is terminated. Messages are handled one at a time, in stream order.
+ */
+export class EventConsumer {
+  private messages?: ConsumerMessages;
+  private running = false;
+  private runDone?: Promise<void>;
+
+  constructor(
+    private readonly spec: ConsumerSpec,
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly metrics: EventMetrics,
+    private readonly options: ConsumerOptions,
+  ) {}
+
+  /** Starts in the background: a service serves requests while NATS is still away. */
+  start(): void {
+    this.running = true;
+    this.runDone = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.messages?.close().catch(() => undefined);
+    await this.runDone;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        await this.bus.ready();
+        if (!this.running) return;
+        await this.ensureConsumer();
+        const js = await this.bus.jetstream();
+        const consumer = await js.consumers.get(streamOf(this.bus.prefix, this.spec.domain), this.spec.name);
+        this.messages = await consumer.consume({ max_messages: 64 });
+        for await (const message of this.messages) await this.handle(message);
+      } catch (error) {
+        if (!this.running) return;
+        this.log.warn({ err: (error as Error).message, consumer: this.spec.name }, 'consumer failed; restarting');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  }
+
+  private async ensureConsumer(): Promise<void> {
+    await this.bus.ensureStream(this.spec.domain);
+    const jsm = await this.bus.manager();
+    const stream = streamOf(this.bus.prefix, this.spec.domain);
+    const settings = { max_deliver: this.options.maxDeliver, ack_wait: nanos(this.options.ackWaitMs) };
+    try {
+      await jsm.consumers.info(stream, this.spec.name);
+      await jsm.consumers.update(stream, this.spec.name, settings);
+    } catch (error) {
+      if (!/consumer not found/i.test((error as Error).message)) throw error;
+      await jsm.consumers.add(stream, {
+        durable_name: this.spec.name,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: domainSubjects(this.bus.prefix, this.spec.domain),
+        max_ack_pending: 1_000,
+        ...settings,
+      });
+    }
+  }
+
+  private async handle(message: JsMsg): Promise<void> {
+    let event: EventEnvelope | undefined;
+    try {
+      event = parseEnvelope(message.data);
+      const handler = this.spec.handlers[event.type];
+      if (!handler) {
+        this.count(event.type, 'skipped');
+        message.ack();
+        return;
+      }
+      let first = true;
+      const eventId = event.id;
+      await handler(event, async (work) => {
+        first = await this.dataSource.transaction(async (tx) => {
+          if (!(await recordProcessed(tx, this.spec.name, eventId))) return false;
+          await work(tx);
+          return true;
+        });
+        return first;
+      });
+      if (this.options.crashAfterCommit) process.kill(process.pid, 'SIGKILL');
+      message.ack();
+      this.count(event.type, first ? 'done' : 'duplicate');
+    } catch (error) {
+      await this.fail(message, event, error as Error);
+    }
+  }
+
+  private async fail(message: JsMsg, event: EventEnvelope | undefined, error: Error): Promise<void> {
+    const type = event?.type ?? 'unparseable';
+    const deliveries = message.info.deliveryCount;
+    const exhausted = error instanceof PermanentEventError || deliveries >= this.options.maxDeliver;
+    const context = { consumer: this.spec.name, eventId: event?.id, type, deliveries, err: error.message };
+    if (!exhausted) {
+      const delayMs = Math.min(500 * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
+      this.log.warn({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
+      this.count(type, 'retried');
+      message.nak(delayMs);
+      return;
+    }
+    try {
+      const h = headers();
+      h.set('Dead-Letter-Reason', error.message.slice(0, 500));
+      h.set('Dead-Letter-Consumer', this.spec.name);
+      h.set('Original-Subject', message.subject);
+      h.set('Deliveries', String(deliveries));
+      const js = await this.bus.jetstream();
+      await js.publish(deadLetterSubject(this.bus.prefix, this.spec.name, type), message.data, {
+        headers: h,
+        msgID: `${this.spec.name}:${event?.id ?? `seq-${message.seq}`}`,
+      });
+    } catch (publishError) {
+      // Not dead-lettered, so not terminated either: it comes back and gets another chance.
+      this.log.error({ ...context, publishError: (publishError as Error).message }, 'dead-lettering failed');
+      message.nak(MAX_RETRY_DELAY_MS);
+      return;
+    }
+    this.log.error(context, 'event moved to the dead letters');
+    this.metrics.deadLettered.inc({ consumer: this.spec.name, type });
+    this.count(type, 'dead_lettered');
+    message.term(error.message.slice(0, 200));
+  }
+
+  private count(type: string, outcome: string): void {
+    this.metrics.consumed.inc({ consumer: this.spec.name, type, outcome });
+  }
+}

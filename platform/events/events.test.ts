@@ -1,0 +1,213 @@
+import { connect, type NatsConnection } from 'nats';
+import pino from 'pino';
+import type { DataSource } from 'typeorm';
+import { TestNatsServer } from '../../test/support/testNatsServer';
+import { TEST_DATABASE_URL, testNamespace } from '../../test/support/testEnv';
+import { dropDatabase, openDatabase } from '../db/database';
+import { createMetrics } from '../metrics';
+import { createEvent, PermanentEventError, type EventContract } from './envelope';
+import { EventBus } from './eventBus';
+import { EventConsumer, type EventHandler } from './eventConsumer';
+import { createEventMetrics, type EventMetrics } from './eventMetrics';
+import { CreateEventTables1764400000000 } from './eventTablesMigration';
+import { deadLetterStream, streamOf, subjectOf } from './naming';
+import { appendToOutbox } from './outbox';
+import { OutboxRelay } from './outboxRelay';
+
+const log = pino({ level: 'silent' });
+const noted: EventContract<{ note: string }> = {
+  type: 'things.noted',
+  version: 1,
+  parse: (data) => data as { note: string },
+};
+
+let nats: TestNatsServer;
+let db: DataSource;
+let bus: EventBus;
+let metrics: EventMetrics;
+let client: NatsConnection;
+const { prefix } = testNamespace();
+
+beforeAll(async () => {
+  nats = await TestNatsServer.start();
+  db = await openDatabase({
+    serverUrl: TEST_DATABASE_URL,
+    database: `${prefix}_events`,
+    entities: [],
+    migrations: [CreateEventTables1764400000000],
+    logger: log,
+  });
+  await db.query('CREATE TABLE effects (event_id uuid, note text)');
+  bus = new EventBus({ url: nats.url, prefix, name: 'test', log });
+  await bus.ready();
+  await bus.ensureStream('things');
+  metrics = createEventMetrics(createMetrics('test'), db, bus);
+  client = await connect({ servers: nats.url });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await bus?.close();
+  await db?.destroy();
+  await dropDatabase(TEST_DATABASE_URL, `${prefix}_events`);
+  await nats?.remove();
+});
+
+async function write(notes: string[]): Promise<string[]> {
+  const events = notes.map((note) => createEvent(noted, { source: 'test', subject: 'thing-1', data: { note } }));
+  await db.transaction((tx) => appendToOutbox(tx, ...events));
+  return events.map((e) => e.id);
+}
+
+async function streamMessages(
+  stream: string,
+): Promise<{ id?: string; data: string; headers?: Record<string, string> }[]> {
+  const jsm = await client.jetstreamManager();
+  const info = await jsm.streams.info(stream);
+  const out = [];
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
+    const m = await jsm.streams.getMessage(stream, { seq });
+    const headers: Record<string, string> = {};
+    for (const [k, v] of m.header ?? []) headers[k] = v[0];
+    out.push({ id: headers['Nats-Msg-Id'], data: new TextDecoder().decode(m.data), headers });
+  }
+  return out;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function unsent(): Promise<number> {
+  const [{ count }] = await db.query('SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL');
+  return count as number;
+}
+
+describe('the outbox relay', () => {
+  it('publishes events in the order written, with Nats-Msg-Id = event id, and marks them sent', async () => {
+    const ids = [...(await write(['a', 'b', 'c'])), ...(await write(['d'])), ...(await write(['e', 'f']))];
+    const relay = new OutboxRelay(db, bus, log, metrics);
+    expect(await relay.publishPending()).toBe(6);
+    const messages = await streamMessages(streamOf(prefix, 'things'));
+    expect(messages.map((m) => m.id)).toEqual(ids);
+    expect(messages.map((m) => JSON.parse(m.data).data.note)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    expect(await unsent()).toBe(0);
+    // Publishing again changes nothing: every row is marked sent.
+    expect(await relay.publishPending()).toBe(0);
+  });
+
+  it('publishes nothing for a transaction that rolled back', async () => {
+    await db
+      .transaction(async (tx) => {
+        await appendToOutbox(tx, createEvent(noted, { source: 'test', subject: 'x', data: { note: 'never' } }));
+        throw new Error('rolled back');
+      })
+      .catch(() => undefined);
+    expect(await unsent()).toBe(0);
+  });
+
+  it('keeps events while NATS is down and publishes them, in order, when it returns', async () => {
+    const relay = new OutboxRelay(db, bus, log, metrics, { pollIntervalMs: 100, publishTimeoutMs: 500 });
+    await relay.start();
+    try {
+      await nats.stop();
+      const ids = await write(['down-1', 'down-2', 'down-3']);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await unsent()).toBe(3);
+
+      await nats.start();
+      await eventually(async () => (await unsent()) === 0, 20_000);
+      const messages = await streamMessages(streamOf(prefix, 'things'));
+      expect(messages.slice(-3).map((m) => m.id)).toEqual(ids);
+    } finally {
+      await relay.stop();
+    }
+  });
+});
+
+describe('a consumer', () => {
+  let consumer: EventConsumer | undefined;
+  afterEach(() => consumer?.stop());
+
+  function consume(name: string, handler: EventHandler, maxDeliver = 3) {
+    consumer = new EventConsumer(
+      { name, domain: 'things', handlers: { 'things.noted': handler } },
+      db,
+      bus,
+      log,
+      metrics,
+      {
+        maxDeliver,
+        ackWaitMs: 5_000,
+      },
+    );
+    consumer.start();
+  }
+
+  async function publishRaw(data: string, msgID: string) {
+    await client.jetstream().publish(subjectOf(prefix, 'things.noted'), new TextEncoder().encode(data), { msgID });
+  }
+
+  it('applies an event once when it arrives twice', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'twice' } });
+    consume('once', (e, commit) =>
+      commit(async (tx) => {
+        await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'once']);
+      }).then(() => undefined),
+    );
+    // Two publishes the stream cannot dedupe (another msgID), as after its duplicate window.
+    await publishRaw(JSON.stringify(event), `${event.id}-1`);
+    await publishRaw(JSON.stringify(event), `${event.id}-2`);
+    const duplicates = async () =>
+      (await metrics.consumed.get()).values.find(
+        (v) => v.labels.consumer === 'once' && v.labels.outcome === 'duplicate',
+      )?.value ?? 0;
+    await eventually(async () => (await duplicates()) === 1);
+    const rows = await db.query('SELECT * FROM effects WHERE event_id = $1', [event.id]);
+    expect(rows).toHaveLength(1);
+  });
+
+  it('moves a message that keeps failing to the dead-letter stream after max_deliver attempts', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'poison' } });
+    let attempts = 0;
+    consume('poisoned', async (e) => {
+      if (e.id === event.id) {
+        attempts++;
+        throw new Error('cannot handle this one');
+      }
+    });
+    await publishRaw(JSON.stringify(event), event.id);
+    await eventually(async () =>
+      (await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id)),
+    );
+    expect(attempts).toBe(3);
+    const dead = (await streamMessages(deadLetterStream(prefix))).find((m) => m.data.includes(event.id));
+    expect(dead?.headers).toMatchObject({ 'Dead-Letter-Consumer': 'poisoned', Deliveries: '3' });
+    expect(dead?.headers?.['Dead-Letter-Reason']).toBe('cannot handle this one');
+  });
+
+  it('dead-letters a message that can never be handled at once', async () => {
+    let attempts = 0;
+    consume('strict', async () => {
+      attempts++;
+      throw new PermanentEventError('unknown version');
+    });
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'v99' } });
+    await publishRaw(JSON.stringify(event), `${event.id}-strict`);
+    await publishRaw('this is not json', 'garbage-1');
+    await eventually(async () => {
+      const dead = await streamMessages(deadLetterStream(prefix));
+      return (
+        dead.some((m) => m.data.includes(event.id) && m.headers?.['Dead-Letter-Consumer'] === 'strict') &&
+        dead.some((m) => m.data === 'this is not json' && m.headers?.['Dead-Letter-Consumer'] === 'strict')
+      );
+    });
+    const dead = (await metrics.deadLettered.get()).values.filter((v) => v.labels.consumer === 'strict');
+    expect(dead.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+  });
+});

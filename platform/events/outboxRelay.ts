@@ -1,0 +1,164 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../logger';
+import type { EventMetrics } from './eventMetrics';
+import type { EventEnvelope } from './envelope';
+import type { EventBus } from './eventBus';
+import { subjectOf } from './naming';
+import { OUTBOX_CHANNEL } from './outbox';
+
+export interface OutboxRelayOptions {
+  batchSize?: number;
+  /** A safety net under LISTEN/NOTIFY: rows are looked for at least this often. */
+  pollIntervalMs?: number;
+  publishTimeoutMs?: number;
+}
+
+/** Only one relay per database publishes at a time (replicas wait), which keeps the order. */
+const RELAY_LOCK_KEY = 7_340_111;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Publishes outbox rows to JetStream in the order they were written, each
+ * with Nats-Msg-Id = event id so a re-publish is dropped by the stream, and
+ * marks them sent only after the PubAck. When NATS is down it retries with
+ * backoff; nothing is skipped, so an aggregate's events stay in order.
+ */
+export class OutboxRelay {
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly publishTimeoutMs: number;
+  private listener?: Client;
+  private wake?: () => void;
+  private running = false;
+  private loopDone?: Promise<void>;
+  private failures = 0;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: EventBus,
+    private readonly log: Logger,
+    private readonly metrics: EventMetrics,
+    options: OutboxRelayOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 100;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.listener = new Client({ connectionString: (this.dataSource.options as { url: string }).url });
+    this.listener.on('notification', () => this.wake?.());
+    // A lost LISTEN connection only costs latency: the poll still finds the rows.
+    this.listener.on('error', (error) => this.log.warn({ err: error }, 'outbox listener lost'));
+    await this.listener.connect();
+    await this.listener.query(`LISTEN ${OUTBOX_CHANNEL}`);
+    this.loopDone = this.loop();
+  }
+
+  /** Stops after one last attempt to publish what is pending. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loopDone;
+    if (this.bus.isConnected) await this.publishPending().catch(() => undefined);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Publishes everything pending now (tests and shutdown use it). */
+  async publishPending(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < this.batchSize) return total;
+    }
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      if (!this.bus.isConnected) {
+        // Not connected yet: the rows wait in the outbox, orders keep being taken.
+        await this.sleep(this.pollIntervalMs, false);
+        continue;
+      }
+      try {
+        await this.publishPending();
+        this.failures = 0;
+        await this.sleep(this.pollIntervalMs);
+      } catch (error) {
+        this.failures++;
+        const delayMs = Math.min(200 * 2 ** this.failures, MAX_BACKOFF_MS);
+        this.log.warn({ err: (error as Error).message, retryInMs: delayMs }, 'outbox publish failed');
+        await this.sleep(delayMs, false);
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const js = await this.bus.jetstream();
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
+        locked: boolean;
+      }[];
+      if (!locked) {
+        await runner.commitTransaction();
+        return 0;
+      }
+      const rows = (await runner.query(
+        'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
+        [this.batchSize],
+      )) as { seq: string; envelope: EventEnvelope }[];
+      const sent: string[] = [];
+      let failure: Error | undefined;
+      for (const row of rows) {
+        try {
+          await js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
+            msgID: row.envelope.id,
+            timeout: this.publishTimeoutMs,
+          });
+          sent.push(row.seq);
+        } catch (error) {
+          failure = error as Error;
+          await runner.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1', [
+            row.seq,
+            failure.message.slice(0, 500),
+          ]);
+          break;
+        }
+      }
+      if (sent.length > 0) {
+        await runner.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [
+          sent,
+        ]);
+      }
+      await runner.commitTransaction();
+      this.metrics.published.inc(sent.length);
+      if (failure) {
+        this.metrics.publishFailures.inc();
+        throw failure;
+      }
+      return sent.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private sleep(ms: number, wakeable = true): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = wakeable ? done : () => (this.running ? undefined : done());
+    });
+  }
+}

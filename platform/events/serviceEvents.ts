@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import type { SubgraphConfig } from '../config';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import { EventBus } from './eventBus';
+import { EventConsumer, type ConsumerSpec } from './eventConsumer';
+import { createEventMetrics, type EventMetrics } from './eventMetrics';
+import { OutboxRelay } from './outboxRelay';
+
+export interface ServiceEventsSpec {
+  /** This service writes events to its outbox; the relay publishes them to its domain's stream. */
+  publishes: boolean;
+}
+
+/** A subgraph's part of the bus: its connection, its outbox relay, its consumers. */
+export class ServiceEvents {
+  readonly bus: EventBus;
+  readonly metrics: EventMetrics;
+  readonly relay?: OutboxRelay;
+  private readonly consumers: EventConsumer[] = [];
+
+  constructor(
+    private readonly spec: ServiceEventsSpec,
+    private readonly config: SubgraphConfig,
+    private readonly dataSource: DataSource,
+    private readonly log: Logger,
+    metrics: Metrics,
+  ) {
+    this.bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: config.name, log });
+    this.metrics = createEventMetrics(metrics, dataSource, this.bus);
+    if (spec.publishes) this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics);
+  }
+
+  /** Consumers are built from the subgraph's services, which need the bus first. */
+  addConsumers(specs: ConsumerSpec[]): void {
+    for (const spec of specs) {
+      this.consumers.push(
+        new EventConsumer(spec, this.dataSource, this.bus, this.log, this.metrics, {
+          maxDeliver: this.config.events.maxDeliver,
+          ackWaitMs: this.config.events.ackWaitMs,
+          crashAfterCommit: this.config.events.crashAfterCommit === spec.name,
+        }),
+      );
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.spec.publishes) {
+      // The stream exists before the first publish; in the background, NATS may be away now.
+      void this.bus
+        .ready()
+        .then(() => this.bus.ensureStream(this.config.name))
+        .catch(() => undefined);
+    }
+    await this.relay?.start();
+    for (const consumer of this.consumers) consumer.start();
+  }
+
+  /** Consumers first (no new effects), then a last outbox flush, then the connection. */
+  async stop(): Promise<void> {
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.relay?.stop();
+    await this.bus.close();
+  }
+}
