@@ -42,8 +42,15 @@ module.exports = tseslint.config(
         'error',
         {
           patterns: SUBGRAPHS.filter((other) => other !== name).map((other) => ({
-            group: [`**/subgraphs/${other}/**`, `../${other}/**`, `../../${other}/**`, `../../../${other}/**`],
-            message: 'Subgraphs never import each other.',
+            // An event contract is written once by its producer and imported by its consumers.
+            group: [
+              `**/subgraphs/${other}/**`,
+              `../${other}/**`,
+              `../../${other}/**`,
+              `../../../${other}/**`,
+              `!**/${other}/events/contracts`,
+            ],
+            message: "Subgraphs never import each other (only another's events/contracts).",
           })),
         },
       ],

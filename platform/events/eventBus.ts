@@ -70,9 +70,7 @@ export class EventBus {
 
   /** Creates the domain's stream (and the dead-letter stream) unless they exist. */
   async ensureStream(domain: string): Promise<void> {
-    const jsm = await this.manager();
-    await ensure(jsm, streamOf(this.prefix, domain), domainSubjects(this.prefix, domain));
-    await ensure(jsm, deadLetterStream(this.prefix), `${this.prefix}.deadletter.>`);
+    await ensureDomainStream(await this.manager(), this.prefix, domain);
   }
 
   async close(): Promise<void> {
@@ -86,6 +84,12 @@ export class EventBus {
       if (status.type === 'reconnect') this.options.log.info('NATS reconnected');
     }
   }
+}
+
+/** The domain's stream and the namespace's dead-letter stream, created unless they exist. */
+export async function ensureDomainStream(jsm: JetStreamManager, prefix: string, domain: string): Promise<void> {
+  await ensure(jsm, streamOf(prefix, domain), domainSubjects(prefix, domain));
+  await ensure(jsm, deadLetterStream(prefix), `${prefix}.deadletter.>`);
 }
 
 async function ensure(jsm: JetStreamManager, name: string, subjects: string): Promise<void> {

@@ -8,6 +8,7 @@ import { dropDatabase } from '../../platform/db/database';
 import type { BaseContext } from '../../platform/graphql/context';
 import { listen, type Listening } from '../../platform/http/listen';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../platform/subgraph';
+import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
 import { TEST_DATABASE_URL, TEST_NATS_URL, testNamespace } from './testEnv';
 
@@ -101,6 +102,8 @@ export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env
         definitions.map((d) => dropDatabase(TEST_DATABASE_URL, loadSubgraphConfig(d.name, env).databaseName)),
       );
       await rm(dataDir, { recursive: true, force: true });
+      // A test that ran its own NATS may have removed it already; its streams went with it.
+      await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { dropDatabase } from '../../platform/db/database';
+import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
 import { TEST_DATABASE_URL, TEST_NATS_URL, testNamespace } from './testEnv';
 
@@ -66,6 +67,8 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     await Promise.all(children.map(stopChild));
     await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(TEST_DATABASE_URL, `${prefix}_${name}`)));
     await rm(dataDir, { recursive: true, force: true });
+    // A test that ran its own NATS may have removed it already; its streams went with it.
+    await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);
   };
   try {
     for (const name of SUBGRAPH_NAMES) children.push(spawnService(`dist/subgraphs/${name}/main.js`, name, env));

@@ -1,0 +1,93 @@
+import { connect, type NatsConnection } from 'nats';
+import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
+import { ensureDomainStream } from '../../platform/events/eventBus';
+import { streamOf, subjectOf } from '../../platform/events/naming';
+import { TEST_NATS_URL } from './testEnv';
+
+/**
+ * Publishes events as another service would and reads what a service
+ * published, straight from the JetStream streams of a test's namespace.
+ */
+export class EventProbe {
+  private constructor(
+    private readonly nc: NatsConnection,
+    readonly prefix: string,
+  ) {}
+
+  static async connect(prefix: string, url = TEST_NATS_URL): Promise<EventProbe> {
+    return new EventProbe(await connect({ servers: url }), prefix);
+  }
+
+  /** Publishes an event (creating the producer's stream if needed); returns the envelope sent. */
+  async publish<T>(
+    contract: EventContract<T>,
+    data: T,
+    options: { subject?: string; msgId?: string } = {},
+  ): Promise<EventEnvelope<T>> {
+    const domain = contract.type.split('.')[0];
+    await this.ensureStream(domain);
+    const event = createEvent(contract, { source: 'test', subject: options.subject ?? 'test', data });
+    await this.publishEnvelope(event, options.msgId);
+    return event;
+  }
+
+  /** Publishes an envelope as it is (to send the same event twice, say). */
+  async publishEnvelope(event: EventEnvelope, msgId = event.id): Promise<void> {
+    await this.nc.jetstream().publish(subjectOf(this.prefix, event.type), JSON.stringify(event), { msgID: msgId });
+  }
+
+  /** Every event on a domain's stream so far, oldest first. */
+  async events(domain: string): Promise<EventEnvelope[]> {
+    const jsm = await this.nc.jetstreamManager();
+    let info;
+    try {
+      info = await jsm.streams.info(streamOf(this.prefix, domain));
+    } catch {
+      return [];
+    }
+    const out: EventEnvelope[] = [];
+    if (info.state.messages === 0) return out;
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage(streamOf(this.prefix, domain), { seq }).catch(() => undefined);
+      if (message) out.push(JSON.parse(new TextDecoder().decode(message.data)) as EventEnvelope);
+    }
+    return out;
+  }
+
+  /** Waits for the first event of a type (and matching a predicate) on its producer's stream. */
+  async waitFor<T>(
+    contract: EventContract<T>,
+    matches: (data: T) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<EventEnvelope<T>> {
+    const domain = contract.type.split('.')[0];
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = (await this.events(domain)).find((e) => e.type === contract.type && matches(e.data as T));
+      if (found) return found as EventEnvelope<T>;
+      if (Date.now() > deadline) throw new Error(`no ${contract.type} event within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  async ensureStream(domain: string): Promise<void> {
+    await ensureDomainStream(await this.nc.jetstreamManager(), this.prefix, domain);
+  }
+
+  async close(): Promise<void> {
+    await this.nc.close();
+  }
+}
+
+/** Removes a test namespace's streams (tests clean up after themselves). */
+export async function deleteEventNamespace(prefix: string, url = TEST_NATS_URL): Promise<void> {
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(`${prefix}_`)) await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
+}
