@@ -50,6 +50,8 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     gateway,
     introspection: !config.production,
     includeStacktraceInErrorResponses: !config.production,
+    // runMain owns the signals: it stops the HTTP server, consumers and pools in order.
+    stopOnTerminationSignals: false,
     formatError: createGatewayErrorFormatter(log, !config.production),
     plugins: [
       config.production

@@ -103,6 +103,8 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
     // Only the gateway talks to a subgraph; the gateway decides about introspection.
     introspection: true,
     includeStacktraceInErrorResponses: !config.production,
+    // runMain owns the signals: it stops the HTTP server, consumers and pools in order.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter(log, !config.production),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

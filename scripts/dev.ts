@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { GATEWAY_DEFAULT_PORT, SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../platform/config';
+import { startEmbeddedPostgres } from './embeddedPostgres';
+import { startManagedProcess, type ManagedProcess } from './managedProcess';
+import { ensureNatsServer } from './natsServer';
+import { DEV_ADMIN, seed } from './seed';
+import { describeExit, log, Supervisor } from './supervisor';
+
+type ServiceName = SubgraphName | 'gateway';
+
+/** What `npm start` reads from its environment, once. */
+interface DevConfig {
+  dataDir: string;
+  /** Unset: run the embedded Postgres. */
+  databaseUrl?: string;
+  embeddedPostgresPort: number;
+  natsUrl: string;
+  ports: Record<ServiceName, number>;
+  admin: { email: string; password: string };
+}
+
+const READY_TIMEOUT_MS = 60_000;
+/** dist/, found from this compiled file so that npm start works from any working directory. */
+const DIST_DIR = path.resolve(__dirname, '..');
+
+function readConfig(env: NodeJS.ProcessEnv): DevConfig {
+  const port = (name: string, fallback: number) => {
+    const value = Number(env[name] ?? fallback);
+    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`invalid setting ${name}: not a port`);
+    return value;
+  };
+  return {
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPostgresPort: port('EMBEDDED_POSTGRES_PORT', 54329),
+    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
+    ports: {
+      users: port('USERS_PORT', SUBGRAPHS.users),
+      products: port('PRODUCTS_PORT', SUBGRAPHS.products),
+      inventory: port('INVENTORY_PORT', SUBGRAPHS.inventory),
+      orders: port('ORDERS_PORT', SUBGRAPHS.orders),
+      payments: port('PAYMENTS_PORT', SUBGRAPHS.payments),
+      gateway: port('GATEWAY_PORT', GATEWAY_DEFAULT_PORT),
+    },
+    // Dev defaults, so that a fresh clone has an ADMIN to log in with (see README).
+    admin: { email: env.ADMIN_EMAIL || DEV_ADMIN.email, password: env.ADMIN_PASSWORD || DEV_ADMIN.password },
+  };
+}
+
+/** Fails before anything starts when a service was not built (or not written yet). */
+function entryPoint(name: ServiceName): string {
+  const file = path.join(DIST_DIR, ...(name === 'gateway' ? ['gateway'] : ['subgraphs', name]), 'main.js');
+  if (!existsSync(file)) {
+    throw new Error(
+      `${path.relative(process.cwd(), file)} does not exist: run npm run build (npm start does), and check that the ${name} service's main.ts exists`,
+    );
+  }
+  return file;
+}
+
+/** A leftover process on a port would answer /ready in place of the child we start. */
+async function assertPortFree(name: ServiceName, port: number): Promise<void> {
+  const taken = await new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const answer = (result: boolean) => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.once('connect', () => answer(true));
+    socket.once('error', () => answer(false));
+    socket.setTimeout(1_000, () => answer(false));
+  });
+  if (taken) {
+    throw new Error(`port ${port} (${name.toUpperCase()}_PORT) is already in use: is another npm start running?`);
+  }
+}
+
+/** Polls GET /ready until it answers 200; a child that exits meanwhile fails at once. */
+async function waitForReady(child: ManagedProcess, port: number): Promise<void> {
+  const url = `http://127.0.0.1:${port}/ready`;
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let lastAnswer = 'no answer';
+  while (Date.now() < deadline) {
+    if (!child.running) {
+      throw new Error(
+        `${child.name} exited (${describeExit(await child.exited)}) before it was ready; its log is above`,
+      );
+    }
+    lastAnswer = await getStatus(url);
+    if (lastAnswer === '200') return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${child.name} did not get ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${lastAnswer})`);
+}
+
+/**
+ * One GET without keep-alive (unlike fetch): a probe must not leave idle connections
+ * that the service would have to wait for when it stops.
+ */
+function getStatus(url: string): Promise<string> {
+  return new Promise((resolve) => {
+    const request = http.get(url, { agent: false, timeout: 2_000 }, (response) => {
+      response.resume();
+      resolve(String(response.statusCode));
+    });
+    request.on('timeout', () => request.destroy(new Error('timeout')));
+    request.on('error', (error) => resolve(`no answer (${error.message})`));
+  });
+}
+
+/** One Node process per service, as in production, with the shared settings added to its env. */
+function startService(name: ServiceName, entry: string, env: NodeJS.ProcessEnv): ManagedProcess {
+  return startManagedProcess({ name, command: process.execPath, args: [entry], env });
+}
+
+/** Starts everything in dependency order; returns the gateway's GraphQL URL. */
+async function startSupergraph(config: DevConfig, supervisor: Supervisor): Promise<string> {
+  const services: ServiceName[] = [...SUBGRAPH_NAMES, 'gateway'];
+  const entries = Object.fromEntries(services.map((name) => [name, entryPoint(name)])) as Record<ServiceName, string>;
+  for (const name of services) await assertPortFree(name, config.ports[name]);
+
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
+    supervisor.add(postgres.server);
+    supervisor.watch(postgres.server);
+    const where = path.relative(process.cwd(), config.dataDir) || '.';
+    log(
+      `embedded Postgres on 127.0.0.1:${config.embeddedPostgresPort}, user postgres, password in ${where}/postgres.password`,
+    );
+    databaseUrl = postgres.url;
+  }
+  const nats = await ensureNatsServer(config.natsUrl, config.dataDir);
+  if (nats.server) {
+    supervisor.add(nats.server);
+    supervisor.watch(nats.server);
+  }
+  log(`${nats.server ? 'started' : 'using the'} NATS at ${config.natsUrl}`);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    NATS_URL: config.natsUrl,
+    ADMIN_EMAIL: config.admin.email,
+    ADMIN_PASSWORD: config.admin.password,
+  };
+  // The subgraphs do not need each other to start, so they start side by side.
+  const subgraphs = SUBGRAPH_NAMES.map((name) => startService(name, entries[name], env));
+  supervisor.add(...subgraphs);
+  await Promise.all(subgraphs.map((child, i) => waitForReady(child, config.ports[SUBGRAPH_NAMES[i]])));
+  subgraphs.forEach((child) => supervisor.watch(child));
+
+  const gateway = startService('gateway', entries.gateway, env);
+  supervisor.add(gateway);
+  await waitForReady(gateway, config.ports.gateway);
+  supervisor.watch(gateway);
+  return `http://127.0.0.1:${config.ports.gateway}/graphql`;
+}
+
+/** `npm start`: the whole supergraph on one machine, stopped cleanly by Ctrl-C. */
+async function main(): Promise<void> {
+  const config = readConfig(process.env);
+  const supervisor = new Supervisor();
+  supervisor.handleSignals();
+  try {
+    const graphqlUrl = await startSupergraph(config, supervisor);
+    const seeded = await seed(graphqlUrl, config.admin.email, config.admin.password);
+    log(`demo catalog: ${seeded.created} products created, ${seeded.existing} already there`);
+  } catch (error) {
+    // When a signal or a crashed child is already stopping everything, this error is only its echo.
+    if (!supervisor.isStopping) log(`start failed: ${error instanceof Error ? error.message : String(error)}`);
+    await supervisor.shutdown(1);
+  }
+  // Time since this process began, i.e. after the build: what a developer waits for.
+  const coldStartMs = Math.round(performance.now());
+  console.log(
+    `Supergraph ready: http://localhost:${config.ports.gateway}/graphql (Apollo Sandbox); admin ${config.admin.email}; cold start ${coldStartMs} ms`,
+  );
+}
+
+main().catch((error: unknown) => {
+  log(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});
