@@ -43,11 +43,12 @@ module.exports = tseslint.config(
         {
           patterns: SUBGRAPHS.filter((other) => other !== name).map((other) => ({
             // An event contract is written once by its producer and imported by its consumers.
+            // gitignore-style: a folder's files can only be re-included once the folder itself is.
             group: [
-              `**/subgraphs/${other}/**`,
-              `../${other}/**`,
-              `../../${other}/**`,
-              `../../../${other}/**`,
+              `**/${other}/*`,
+              `**/${other}/*/**`,
+              `!**/${other}/events`,
+              `**/${other}/events/*`,
               `!**/${other}/events/contracts`,
             ],
             message: "Subgraphs never import each other (only another's events/contracts).",

@@ -111,6 +111,8 @@ export interface SubgraphConfig extends CommonConfig {
     /** Test-only fault injection: this consumer dies after its commit, before its ack. */
     crashAfterCommit?: string;
   };
+  /** The simulated payment provider's behaviour (payments only). */
+  paymentProvider: { latencyMs: number; transientFailureRate: number };
 }
 
 const subgraphEnv = z.object({
@@ -129,6 +131,8 @@ const subgraphEnv = z.object({
   EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
+  PAYMENT_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
+  PAYMENT_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
 });
 
 export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): SubgraphConfig {
@@ -148,6 +152,10 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
       ackWaitMs: s.EVENTS_ACK_WAIT_MS,
       // Never in production, whatever the environment says.
       crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
+    },
+    paymentProvider: {
+      latencyMs: s.PAYMENT_PROVIDER_LATENCY_MS,
+      transientFailureRate: s.PAYMENT_PROVIDER_FAILURE_RATE,
     },
   };
 }

@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 /** The process's Prometheus registry and the metrics every service shares. */
 export interface Metrics {
   registry: Registry;
-  dbQueries: Counter<'service'>;
+  dbQueries: Counter<'service' | 'origin'>;
   graphqlRequests: Counter<'service' | 'outcome'>;
   graphqlDuration: Histogram<'service'>;
 }
@@ -16,8 +16,8 @@ export function createMetrics(service: string): Metrics {
     registry,
     dbQueries: new Counter({
       name: 'db_queries_total',
-      help: 'SQL statements sent to Postgres',
-      labelNames: ['service'],
+      help: 'SQL statements sent to Postgres, by origin: request or background (events, relay)',
+      labelNames: ['service', 'origin'],
       registers: [registry],
     }),
     graphqlRequests: new Counter({

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { currentQueryOrigin } from './queryOrigin';
 
 /** postgres://host/db -> the same server, another database. */
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -80,7 +81,7 @@ class CountingLogger implements TypeOrmLogger {
   ) {}
 
   logQuery(): void {
-    this.metrics?.dbQueries.inc();
+    this.metrics?.dbQueries.inc({ origin: currentQueryOrigin() });
   }
 
   logQueryError(error: string | Error, query: string): void {

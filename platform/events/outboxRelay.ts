@@ -97,6 +97,11 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
+    // The common case when idle: one cheap look at the partial index, no transaction.
+    const [{ pending }] = (await this.dataSource.query(
+      'SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL) AS pending',
+    )) as { pending: boolean }[];
+    if (!pending) return 0;
     const js = await this.bus.jetstream();
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();

@@ -1,6 +1,7 @@
 import type { ApolloServer, BaseContext as ApolloContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Express, Request } from 'express';
+import { runAsRequest } from '../db/queryOrigin';
 import { AppError, UnauthenticatedError } from '../errors';
 import { sendGraphQLError } from './graphqlErrorResponse';
 import { bodyErrorHandler, jsonBody } from './jsonBody';
@@ -29,7 +30,7 @@ export function mountGraphQL<Identity, Ctx extends ApolloContext>(
     async (req, res, next) => {
       try {
         res.locals.identity = await authenticate(bearerToken(req.headers.authorization));
-        next();
+        runAsRequest(() => next());
       } catch (error) {
         if (error instanceof AppError) return sendGraphQLError(res, error);
         next(error);

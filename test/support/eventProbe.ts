@@ -1,8 +1,15 @@
 import { connect, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
 import { ensureDomainStream } from '../../platform/events/eventBus';
-import { streamOf, subjectOf } from '../../platform/events/naming';
+import { deadLetterStream, streamOf, subjectOf } from '../../platform/events/naming';
 import { TEST_NATS_URL } from './testEnv';
+
+export interface DeadLetter {
+  eventId?: string;
+  consumer?: string;
+  deliveries?: string;
+  reason?: string;
+}
 
 /**
  * Publishes events as another service would and reads what a service
@@ -50,6 +57,37 @@ export class EventProbe {
     for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
       const message = await jsm.streams.getMessage(streamOf(this.prefix, domain), { seq }).catch(() => undefined);
       if (message) out.push(JSON.parse(new TextDecoder().decode(message.data)) as EventEnvelope);
+    }
+    return out;
+  }
+
+  /** What reached the dead-letter stream, with who gave up on it and after how many deliveries. */
+  async deadLetters(): Promise<DeadLetter[]> {
+    const jsm = await this.nc.jetstreamManager();
+    const stream = deadLetterStream(this.prefix);
+    let info;
+    try {
+      info = await jsm.streams.info(stream);
+    } catch {
+      return [];
+    }
+    const out: DeadLetter[] = [];
+    if (info.state.messages === 0) return out;
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const message = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
+      if (!message) continue;
+      let eventId: string | undefined;
+      try {
+        eventId = (JSON.parse(new TextDecoder().decode(message.data)) as { id?: string }).id;
+      } catch {
+        // not JSON: a poison message of another kind
+      }
+      out.push({
+        eventId,
+        consumer: message.header?.get('Dead-Letter-Consumer'),
+        deliveries: message.header?.get('Deliveries'),
+        reason: message.header?.get('Dead-Letter-Reason'),
+      });
     }
     return out;
   }

@@ -25,7 +25,6 @@ export interface RequestOptions {
   authorization?: string;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDefinition = SubgraphDefinition<any, BaseContext>;
 
 export interface SubgraphHarness {
@@ -39,6 +38,8 @@ export interface SubgraphHarness {
     variables?: Record<string, unknown>,
     options?: RequestOptions,
   ): Promise<GraphQLResponse<T>>;
+  /** SQL statements a subgraph ran for requests so far (background work not counted). */
+  requestQueries(service: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -94,6 +95,10 @@ export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env
         body: JSON.stringify({ query, variables }),
       });
       return { status: response.status, ...((await response.json()) as object) };
+    },
+    async requestQueries(service) {
+      const { values } = await services[service].runtime.metrics.dbQueries.get();
+      return values.find((v) => v.labels.origin === 'request')?.value ?? 0;
     },
     async stop() {
       await Promise.all(Object.values(services).map((s) => s.stop()));

@@ -5,7 +5,8 @@ import path from 'node:path';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
-import { dropDatabase } from '../../platform/db/database';
+import { Client } from 'pg';
+import { databaseUrl, dropDatabase } from '../../platform/db/database';
 import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
 import { TEST_DATABASE_URL, TEST_NATS_URL, testNamespace } from './testEnv';
@@ -26,10 +27,18 @@ export interface Supergraph {
   execute<T, V>(document: TypedDocumentNode<T, V>, variables?: V, token?: string): Promise<GraphQLResult<T>>;
   /** Posts a raw body (malformed JSON, unknown fields, ...). */
   post(url: string, body: string, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
-  /** The db_queries_total counter of one subgraph, read from its /metrics. */
+  /** SQL statements a subgraph ran for requests so far, read from its /metrics. */
   dbQueries(service: SubgraphName): Promise<number>;
   /** One more gateway process over the same subgraphs (e.g. in production mode). */
   startGateway(extraEnv: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
+  /** Stops a subgraph (if it runs) and starts it again, with extra settings for this run. */
+  restart(service: SubgraphName, extraEnv?: Record<string, string>): Promise<void>;
+  /** Stops one subgraph (SIGTERM, as an orchestrator would). */
+  stopService(service: SubgraphName): Promise<void>;
+  /** Runs SQL in a subgraph's own database, to check what it stored. */
+  sql<T = Record<string, unknown>>(service: SubgraphName, query: string, params?: unknown[]): Promise<T[]>;
+  /** Resolves when a subgraph's process has exited (say, by an injected fault). */
+  exited(service: SubgraphName): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -63,6 +72,13 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   ) as Record<SubgraphName | 'gateway', string>;
 
   const children: ChildProcess[] = [];
+  const bySubgraph = new Map<SubgraphName, ChildProcess>();
+  const spawnSubgraph = (name: SubgraphName, extra: Record<string, string> = {}) => {
+    const child = spawnService(`dist/subgraphs/${name}/main.js`, name, { ...env, ...extra });
+    children.push(child);
+    bySubgraph.set(name, child);
+    return child;
+  };
   const stop = async () => {
     await Promise.all(children.map(stopChild));
     await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(TEST_DATABASE_URL, `${prefix}_${name}`)));
@@ -71,7 +87,7 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);
   };
   try {
-    for (const name of SUBGRAPH_NAMES) children.push(spawnService(`dist/subgraphs/${name}/main.js`, name, env));
+    for (const name of SUBGRAPH_NAMES) spawnSubgraph(name);
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitReady(baseUrl[name], name, children)));
     children.push(spawnService('dist/gateway/main.js', 'gateway', env));
     await waitReady(baseUrl.gateway, 'gateway', children);
@@ -111,8 +127,32 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     post,
     async dbQueries(service) {
       const text = await (await fetch(`${baseUrl[service]}/metrics`)).text();
-      const match = text.match(/^db_queries_total\{[^}]*\} (\d+)/m);
+      const match = text.match(/^db_queries_total\{[^}]*origin="request"[^}]*\} (\d+)/m);
       return match ? Number(match[1]) : 0;
+    },
+    async restart(name, extra = {}) {
+      const current = bySubgraph.get(name);
+      if (current) await stopChild(current);
+      const child = spawnSubgraph(name, extra);
+      await waitReady(baseUrl[name], name, [child]);
+    },
+    async stopService(name) {
+      const child = bySubgraph.get(name);
+      if (child) await stopChild(child);
+    },
+    async sql(service, query, params = []) {
+      const client = new Client({ connectionString: databaseUrl(TEST_DATABASE_URL, `${prefix}_${service}`) });
+      await client.connect();
+      try {
+        return (await client.query(query, params)).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async exited(name) {
+      const child = bySubgraph.get(name)!;
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     },
     async startGateway(extra) {
       const port = await freePort();
