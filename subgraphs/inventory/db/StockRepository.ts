@@ -1,4 +1,4 @@
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { BadUserInputError } from '../../../platform/errors';
 import { isUuid } from '../../../platform/graphql/ids';
 import { StockRow } from './StockRow';
@@ -48,5 +48,41 @@ export class StockRepository {
         throw new BadUserInputError('Stock would exceed its limit', 'quantity');
       throw error;
     }
+  }
+
+  /**
+   * Locks the products' stock rows until the transaction ends and returns
+   * what each has available. Rows are locked in product id order, the same
+   * order every transaction here uses, so two orders never deadlock.
+   */
+  async lockAvailable(tx: EntityManager, productIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = (await tx.query(
+      `SELECT product_id, on_hand - reserved AS available FROM stock
+        WHERE product_id = ANY($1::uuid[]) ORDER BY product_id FOR UPDATE`,
+      [productIds.filter(isUuid)],
+    )) as { product_id: string; available: number }[];
+    return new Map(rows.map((row) => [row.product_id, row.available]));
+  }
+
+  /** Reserves `quantity` more units only if that many are available; false when not. */
+  async reserve(tx: EntityManager, productId: string, quantity: number): Promise<boolean> {
+    const [rows] = (await tx.query(
+      `UPDATE stock SET reserved = reserved + $2, updated_at = now()
+        WHERE product_id = $1 AND on_hand - reserved >= $2
+       RETURNING product_id`,
+      [productId, quantity],
+    )) as [unknown[], number];
+    return rows.length === 1;
+  }
+
+  /** Changes on hand and reserved by the given amounts; the table's CHECKs refuse anything negative. */
+  async adjust(tx: EntityManager, productId: string, change: { onHand: number; reserved: number }): Promise<boolean> {
+    const [rows] = (await tx.query(
+      `UPDATE stock SET on_hand = on_hand + $2, reserved = reserved + $3, updated_at = now()
+        WHERE product_id = $1
+       RETURNING product_id`,
+      [productId, change.onHand, change.reserved],
+    )) as [unknown[], number];
+    return rows.length === 1;
   }
 }

@@ -1,0 +1,29 @@
+import type { ConsumerSpec } from '../../../platform/events/eventConsumer';
+import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
+import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from '../../payments/events/contracts';
+import type { ReservationService } from '../ReservationService';
+import { onOrderPlaced } from './onOrderPlaced';
+import { settleReservations } from './settleReservations';
+
+/** What inventory consumes in the order saga (DESIGN.md "The order saga"). */
+export function inventoryConsumers(reservations: ReservationService): ConsumerSpec[] {
+  return [
+    {
+      name: 'inventory-on-orders',
+      domain: 'orders',
+      handlers: {
+        [OrderPlaced.type]: onOrderPlaced(reservations),
+        [OrderCancelled.type]: settleReservations(OrderCancelled, 'ORDER_CANCELLED', reservations),
+      },
+    },
+    {
+      name: 'inventory-on-payments',
+      domain: 'payments',
+      handlers: {
+        [PaymentSucceeded.type]: settleReservations(PaymentSucceeded, 'PAYMENT_SUCCEEDED', reservations),
+        [PaymentFailed.type]: settleReservations(PaymentFailed, 'PAYMENT_FAILED', reservations),
+        [PaymentRefunded.type]: settleReservations(PaymentRefunded, 'PAYMENT_REFUNDED', reservations),
+      },
+    },
+  ];
+}
