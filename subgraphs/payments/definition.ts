@@ -1,26 +1,63 @@
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import type { PaymentsContext, PaymentsDeps } from './context';
+import { PaymentIntentRow } from './db/PaymentIntentRow';
 import { PaymentRepository } from './db/PaymentRepository';
 import { PaymentRow } from './db/PaymentRow';
+import { PaymentSagaRepository } from './db/PaymentSagaRepository';
 import { migrations } from './db/migrations';
+import { paymentsOnInventory } from './events/paymentsOnInventory';
+import { paymentsOnOrders } from './events/paymentsOnOrders';
 import { createLoaders } from './loaders';
+import { SimulatedPaymentProvider, type SimulatedProviderBehaviour } from './provider/SimulatedPaymentProvider';
 import { OrderPaymentResolver } from './resolvers/OrderPaymentResolver';
 import { PaymentResolver } from './resolvers/PaymentResolver';
 import { resolvePaymentReference } from './resolvers/paymentReference';
 import type { Order } from './schema/Order';
 
-export const paymentsSubgraph: SubgraphDefinition<PaymentsDeps, PaymentsContext> = {
-  name: 'payments',
-  schema: {
-    resolvers: [PaymentResolver, OrderPaymentResolver],
-    referenceResolvers: {
-      Payment: { __resolveReference: resolvePaymentReference },
-      // Any id is an Order reference here: Order.payment authorizes against the payment's owner.
-      Order: { __resolveReference: (ref: { id: string }): Pick<Order, 'id'> => ({ id: ref.id }) },
+export interface PaymentsOptions {
+  /** Overrides the configured behaviour of the simulated provider (PAYMENT_PROVIDER_*). */
+  paymentProvider?: Partial<SimulatedProviderBehaviour>;
+  /** The simulated provider's dice, for reproducible faults in tests. */
+  random?: () => number;
+}
+
+export function createPaymentsSubgraph(
+  options: PaymentsOptions = {},
+): SubgraphDefinition<PaymentsDeps, PaymentsContext> {
+  return {
+    name: 'payments',
+    schema: {
+      resolvers: [PaymentResolver, OrderPaymentResolver],
+      referenceResolvers: {
+        Payment: { __resolveReference: resolvePaymentReference },
+        // Any id is an Order reference here: Order.payment authorizes against the payment's owner.
+        Order: { __resolveReference: (ref: { id: string }): Pick<Order, 'id'> => ({ id: ref.id }) },
+      },
     },
-  },
-  entities: [PaymentRow],
-  migrations,
-  createDeps: ({ dataSource }) => ({ payments: new PaymentRepository(dataSource) }),
-  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.payments) }),
-};
+    entities: [PaymentRow, PaymentIntentRow],
+    migrations,
+    createDeps: ({ dataSource, config }) => ({
+      payments: new PaymentRepository(dataSource),
+      saga: new PaymentSagaRepository(dataSource),
+      provider: new SimulatedPaymentProvider(
+        dataSource,
+        providerBehaviour(config.paymentProvider, options.paymentProvider),
+        options.random,
+      ),
+    }),
+    createContext: (deps, base) => ({ ...base, payments: deps.payments, loaders: createLoaders(deps.payments) }),
+    events: {
+      publishes: true,
+      consumers: (deps) => [paymentsOnOrders(deps), paymentsOnInventory(deps)],
+    },
+  };
+}
+
+export const paymentsSubgraph = createPaymentsSubgraph();
+
+/** PAYMENT_PROVIDER_* (runtime.config), overridden by the options; a reliable, instant provider by default. */
+function providerBehaviour(
+  ...sources: (Partial<SimulatedProviderBehaviour> | undefined)[]
+): SimulatedProviderBehaviour {
+  return Object.assign({ latencyMs: 0, transientFailureRate: 0 }, ...sources);
+}

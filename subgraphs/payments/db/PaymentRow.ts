@@ -30,6 +30,10 @@ export class PaymentRow {
   @Column({ name: 'provider_ref', type: 'text', nullable: true })
   providerRef: string | null;
 
+  /** The refund's id at the provider; set when REFUNDED. */
+  @Column({ name: 'refund_ref', type: 'text', nullable: true })
+  refundRef: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 

@@ -45,7 +45,7 @@ function orderPayments(orderIds: string[], user?: UserIdentity): Promise<GraphQL
 }
 
 async function dbQueries(): Promise<number> {
-  return (await h.services.payments.runtime.metrics.dbQueries.get()).values[0]?.value ?? 0;
+  return h.requestQueries('payments');
 }
 
 describe('Order.payment', () => {
