@@ -7,6 +7,11 @@ import { OrderStatusChangeRow } from './db/OrderStatusChangeRow';
 import { migrations } from './db/migrations';
 import { createLoaders } from './loaders';
 import { OrderResolver } from './resolvers/OrderResolver';
+import { OrderMutationResolver } from './resolvers/OrderMutationResolver';
+import { OrderStore } from './db/OrderStore';
+import { orderConsumers } from './events/consumers';
+import { OrderService } from './OrderService';
+import { ProductsClient } from './productsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
 import type { User } from './schema/User';
@@ -14,7 +19,7 @@ import type { User } from './schema/User';
 export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
   name: 'orders',
   schema: {
-    resolvers: [OrderResolver, UserOrdersResolver],
+    resolvers: [OrderResolver, OrderMutationResolver, UserOrdersResolver],
     referenceResolvers: {
       Order: { __resolveReference: resolveOrderReference },
       // Any id is a User reference here: User.orders authorizes against it when asked.
@@ -23,6 +28,14 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
   },
   entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
   migrations,
-  createDeps: ({ dataSource }) => ({ orders: new OrderRepository(dataSource) }),
+  createDeps: ({ dataSource, signer, config }) => ({
+    orders: new OrderRepository(dataSource),
+    orderService: new OrderService(
+      dataSource,
+      new OrderStore(),
+      new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
+    ),
+  }),
+  events: { publishes: true, consumers: (deps) => orderConsumers(deps.orderService) },
   createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orders) }),
 };

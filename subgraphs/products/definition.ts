@@ -22,6 +22,8 @@ export const productsSubgraph: SubgraphDefinition<ProductsDeps, ProductsContext>
   },
   entities: [ProductRow],
   migrations,
+  // orders copies names and prices into an order when it is placed.
+  callers: { orders: ['products:read'] },
   createDeps: ({ dataSource, signer, config }) => ({
     products: new ProductRepository(dataSource),
     inventory: new InventoryClient(signer, `${config.baseUrl.inventory}/graphql`),

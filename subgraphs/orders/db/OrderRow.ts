@@ -25,6 +25,13 @@ export class OrderRow {
   @Column({ name: 'idempotency_key', type: 'varchar', length: 100, nullable: true })
   idempotencyKey: string | null;
 
+  /** sha256 of what the idempotency key was first used for. */
+  @Column({ name: 'request_hash', type: 'char', length: 64, nullable: true })
+  requestHash: string | null;
+
+  @Column({ name: 'cancel_requested_at', type: 'timestamptz', precision: 3, nullable: true })
+  cancelRequestedAt: Date | null;
+
   /** Compared and bumped by every status change (optimistic concurrency), not by TypeORM. */
   @Column({ type: 'integer' })
   version: number;

@@ -63,7 +63,7 @@ function userOrders(
 }
 
 async function dbQueries(): Promise<number> {
-  return (await h.services.orders.runtime.metrics.dbQueries.get()).values[0]?.value ?? 0;
+  return h.requestQueries('orders');
 }
 
 describe('User.orders', () => {

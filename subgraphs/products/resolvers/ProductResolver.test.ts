@@ -30,7 +30,7 @@ async function productCount(): Promise<number> {
 }
 
 async function dbQueries(): Promise<number> {
-  return (await h.services.products.runtime.metrics.dbQueries.get()).values[0]?.value ?? 0;
+  return h.requestQueries('products');
 }
 
 beforeAll(async () => {

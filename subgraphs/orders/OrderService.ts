@@ -1,0 +1,126 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { UserIdentity } from '../../platform/auth/identity';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
+import { createEvent } from '../../platform/events/envelope';
+import { appendToOutbox } from '../../platform/events/outbox';
+import { isUuid } from '../../platform/graphql/ids';
+import type { Logger } from '../../platform/logger';
+import type { OrderRow } from './db/OrderRow';
+import type { OrderStore } from './db/OrderStore';
+import { normaliseLines, priceLines, requestFingerprint, type RequestedLine } from './domain/orderLines';
+import { decideCancel, transition, type SagaFact } from './domain/sagaTransitions';
+import { OrderStatus } from './domain/OrderStatus';
+import { OrderCancelled, OrderPlaced } from './events/contracts';
+import type { ProductsClient } from './productsClient';
+
+export interface PlaceOrderRequest {
+  lines: RequestedLine[];
+  cardToken: string;
+  idempotencyKey?: string;
+}
+
+/** Thrown for a fact that came too early; the consumer retries it later. */
+export class NotYetError extends Error {}
+
+/** placeOrder, cancelOrder and the saga's effects on an order. */
+export class OrderService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly store: OrderStore,
+    private readonly products: ProductsClient,
+  ) {}
+
+  /** Stores the order PENDING and its orders.placed event in one transaction; returns at once. */
+  async placeOrder(user: UserIdentity, request: PlaceOrderRequest, requestId: string, log: Logger): Promise<OrderRow> {
+    const lines = normaliseLines(request.lines, isUuid);
+    const requestHash = requestFingerprint(lines, request.cardToken);
+    const key = request.idempotencyKey;
+    if (key) {
+      const earlier = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
+      if (earlier) return sameRequestOrConflict(earlier, requestHash);
+    }
+    const priced = priceLines(
+      lines,
+      await this.products.catalog(
+        lines.map((l) => l.productId),
+        requestId,
+      ),
+    );
+    try {
+      return await this.dataSource.transaction(async (tx) => {
+        const order = await this.store.insert(tx, {
+          userId: user.id,
+          priced,
+          idempotencyKey: key ?? null,
+          requestHash,
+        });
+        await appendToOutbox(
+          tx,
+          createEvent(OrderPlaced, {
+            source: 'orders',
+            subject: order.id,
+            correlationId: order.id,
+            data: {
+              orderId: order.id,
+              userId: user.id,
+              items: lines,
+              amountCents: priced.totalCents,
+              currency: priced.currency,
+              cardToken: request.cardToken,
+            },
+          }),
+        );
+        log.info({ orderId: order.id, totalCents: priced.totalCents }, 'order placed');
+        return order;
+      });
+    } catch (error) {
+      // Two requests with one key at once: the unique index lets one in; the other returns its order.
+      if (key && (error as { code?: string }).code === '23505') {
+        const winner = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
+        if (winner) return sameRequestOrConflict(winner, requestHash);
+      }
+      throw error;
+    }
+  }
+
+  async cancelOrder(user: UserIdentity, orderId: string, log: Logger): Promise<OrderRow> {
+    if (!isUuid(orderId)) throw new NotFoundError('Order');
+    return this.dataSource.transaction(async (tx) => {
+      const order = await this.store.lock(tx, orderId);
+      if (!order) throw new NotFoundError('Order');
+      if (order.userId !== user.id) throw new ForbiddenError('Only the customer who placed an order may cancel it');
+      const decision = decideCancel({ status: order.status, cancelRequested: !!order.cancelRequestedAt });
+      if (decision.kind === 'refuse') throw new ConflictError(decision.reason);
+      if (decision.kind === 'cancelNow') await this.store.moveTo(tx, order, OrderStatus.CANCELLED);
+      else await this.store.markCancelRequested(tx, order);
+      await appendToOutbox(
+        tx,
+        createEvent(OrderCancelled, {
+          source: 'orders',
+          subject: order.id,
+          correlationId: order.id,
+          data: { orderId: order.id, userId: order.userId, wasPaid: decision.kind === 'refundFirst' },
+        }),
+      );
+      log.info({ orderId, decision: decision.kind }, 'order cancel');
+      return (await this.store.lock(tx, orderId)) as OrderRow;
+    });
+  }
+
+  /** Applies one saga fact to an order inside the consumer's transaction. */
+  async apply(tx: EntityManager, orderId: string, fact: SagaFact): Promise<void> {
+    const order = await this.store.lock(tx, orderId);
+    // An event about an order this service never stored cannot become valid later.
+    if (!order) throw new NotFoundError(`Order ${orderId}`);
+    const next = transition({ status: order.status, cancelRequested: !!order.cancelRequestedAt }, fact);
+    if (next.kind === 'notYet') throw new NotYetError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
+    if (next.kind === 'move') await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+  }
+}
+
+function sameRequestOrConflict(order: OrderRow, requestHash: string): OrderRow {
+  if (order.requestHash !== requestHash) {
+    throw new ConflictError('This idempotency key was already used for another order');
+  }
+  return order;
+}
