@@ -23,8 +23,7 @@ async function signUp(name: string): Promise<UserIdentity> {
 }
 
 async function dbQueries(): Promise<number> {
-  const metrics = await (await fetch(h.services.users.url.replace('/graphql', '/metrics'))).text();
-  return Number(metrics.match(/^db_queries_total\{[^}]*\} (\d+)$/m)?.[1]);
+  return h.requestQueries('users');
 }
 
 beforeAll(async () => {
