@@ -47,6 +47,15 @@ export class PermanentEventError extends Error {
   override name = 'PermanentEventError';
 }
 
+/**
+ * The event cannot be handled yet, but will be once something else happened
+ * (an event it follows arrives on another stream, a charge in flight settles).
+ * Retried like a fault, with a larger budget: waiting out a backlog is normal.
+ */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+}
+
 export function parseEnvelope(bytes: Uint8Array): EventEnvelope {
   let value: Partial<EventEnvelope>;
   try {

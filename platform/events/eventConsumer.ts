@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, headers, nanos, type ConsumerMessages, type JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
-import { parseEnvelope, PermanentEventError, type EventEnvelope } from './envelope';
+import { parseEnvelope, PermanentEventError, RetryLaterError, type EventEnvelope } from './envelope';
 import type { EventBus } from './eventBus';
 import type { EventMetrics } from './eventMetrics';
 import { recordProcessed } from './inbox';
@@ -26,6 +26,10 @@ export interface ConsumerSpec {
 export interface ConsumerOptions {
   /** Deliveries before a message goes to the dead letters. */
   maxDeliver: number;
+  /** The same for a message that only waits for another one (RetryLaterError). */
+  maxDeliverWaiting?: number;
+  /** First redelivery delay after a failure; it doubles each time, up to 30 s. */
+  retryBaseDelayMs?: number;
   /** How long an unacknowledged delivery waits before JetStream redelivers it. */
   ackWaitMs: number;
   /** Test-only fault: die after the commit and before the ack. */
@@ -55,6 +59,10 @@ export class EventConsumer {
     private readonly options: ConsumerOptions,
   ) {}
 
+  private get maxDeliverWaiting(): number {
+    return Math.max(this.options.maxDeliverWaiting ?? this.options.maxDeliver * 10, this.options.maxDeliver);
+  }
+
   /** Starts in the background: a service serves requests while NATS is still away. */
   start(): void {
     this.running = true;
@@ -75,7 +83,8 @@ export class EventConsumer {
         await this.ensureConsumer();
         const js = await this.bus.jetstream();
         const consumer = await js.consumers.get(streamOf(this.bus.prefix, this.spec.domain), this.spec.name);
-        this.messages = await consumer.consume({ max_messages: 64 });
+        // Few at a time: the ack timer of a buffered message runs while it waits its turn.
+        this.messages = await consumer.consume({ max_messages: 16 });
         for await (const message of this.messages) await this.handle(message);
       } catch (error) {
         if (!this.running) return;
@@ -89,7 +98,8 @@ export class EventConsumer {
     await this.bus.ensureStream(this.spec.domain);
     const jsm = await this.bus.manager();
     const stream = streamOf(this.bus.prefix, this.spec.domain);
-    const settings = { max_deliver: this.options.maxDeliver, ack_wait: nanos(this.options.ackWaitMs) };
+    // JetStream's own bound is the larger budget; the smaller one is applied here, per error.
+    const settings = { max_deliver: this.maxDeliverWaiting, ack_wait: nanos(this.options.ackWaitMs) };
     try {
       await jsm.consumers.info(stream, this.spec.name);
       await jsm.consumers.update(stream, this.spec.name, settings);
@@ -116,8 +126,15 @@ export class EventConsumer {
         message.ack();
         return;
       }
-      let first = true;
+      message.working();
       const eventId = event.id;
+      // Handled before (a redelivery after a lost ack): skip the work before commit too.
+      if (await this.alreadyProcessed(eventId)) {
+        message.ack();
+        this.count(event.type, 'duplicate');
+        return;
+      }
+      let first = true;
       await handler(event, async (work) => {
         first = await this.dataSource.transaction(async (tx) => {
           if (!(await recordProcessed(tx, this.spec.name, eventId))) return false;
@@ -137,10 +154,11 @@ export class EventConsumer {
   private async fail(message: JsMsg, event: EventEnvelope | undefined, error: Error): Promise<void> {
     const type = event?.type ?? 'unparseable';
     const deliveries = message.info.deliveryCount;
-    const exhausted = error instanceof PermanentEventError || deliveries >= this.options.maxDeliver;
+    const budget = error instanceof RetryLaterError ? this.maxDeliverWaiting : this.options.maxDeliver;
+    const exhausted = error instanceof PermanentEventError || deliveries >= budget;
     const context = { consumer: this.spec.name, eventId: event?.id, type, deliveries, err: error.message };
     if (!exhausted) {
-      const delayMs = Math.min(500 * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
+      const delayMs = Math.min((this.options.retryBaseDelayMs ?? 500) * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
       this.log.warn({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
       this.count(type, 'retried');
       message.nak(delayMs);
@@ -167,6 +185,14 @@ export class EventConsumer {
     this.metrics.deadLettered.inc({ consumer: this.spec.name, type });
     this.count(type, 'dead_lettered');
     message.term(error.message.slice(0, 200));
+  }
+
+  private async alreadyProcessed(eventId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2', [
+      this.spec.name,
+      eventId,
+    ])) as unknown[];
+    return rows.length > 0;
   }
 
   private count(type: string, outcome: string): void {

@@ -5,7 +5,7 @@ import { TestNatsServer } from '../../test/support/testNatsServer';
 import { TEST_DATABASE_URL, testNamespace } from '../../test/support/testEnv';
 import { dropDatabase, openDatabase } from '../db/database';
 import { createMetrics } from '../metrics';
-import { createEvent, PermanentEventError, type EventContract } from './envelope';
+import { createEvent, PermanentEventError, RetryLaterError, type EventContract } from './envelope';
 import { EventBus } from './eventBus';
 import { EventConsumer, type EventHandler } from './eventConsumer';
 import { createEventMetrics, type EventMetrics } from './eventMetrics';
@@ -143,6 +143,7 @@ describe('a consumer', () => {
       {
         maxDeliver,
         ackWaitMs: 5_000,
+        retryBaseDelayMs: 50,
       },
     );
     consumer.start();
@@ -188,6 +189,25 @@ describe('a consumer', () => {
     const dead = (await streamMessages(deadLetterStream(prefix))).find((m) => m.data.includes(event.id));
     expect(dead?.headers).toMatchObject({ 'Dead-Letter-Consumer': 'poisoned', Deliveries: '3' });
     expect(dead?.headers?.['Dead-Letter-Reason']).toBe('cannot handle this one');
+  });
+
+  it('gives a message that waits for another one a larger budget than a failing one', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'waits' } });
+    let attempts = 0;
+    consume('patient', async (e, commit) => {
+      if (e.id !== event.id) return;
+      attempts++;
+      if (attempts < 6) throw new RetryLaterError('the event this one follows is not here yet');
+      await commit(async (tx) => {
+        await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'waited']);
+      });
+    });
+    await publishRaw(JSON.stringify(event), `${event.id}-patient`);
+    await eventually(
+      async () => (await db.query('SELECT 1 FROM effects WHERE event_id = $1', [event.id])).length === 1,
+    );
+    expect(attempts).toBe(6);
+    expect((await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id))).toBe(false);
   });
 
   it('dead-letters a message that can never be handled at once', async () => {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserIdentity } from '../../platform/auth/identity';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
-import { createEvent } from '../../platform/events/envelope';
+import { createEvent, RetryLaterError } from '../../platform/events/envelope';
 import { appendToOutbox } from '../../platform/events/outbox';
 import { isUuid } from '../../platform/graphql/ids';
 import type { Logger } from '../../platform/logger';
@@ -18,9 +18,6 @@ export interface PlaceOrderRequest {
   cardToken: string;
   idempotencyKey?: string;
 }
-
-/** Thrown for a fact that came too early; the consumer retries it later. */
-export class NotYetError extends Error {}
 
 /** placeOrder, cancelOrder and the saga's effects on an order. */
 export class OrderService {
@@ -113,7 +110,8 @@ export class OrderService {
     // An event about an order this service never stored cannot become valid later.
     if (!order) throw new NotFoundError(`Order ${orderId}`);
     const next = transition({ status: order.status, cancelRequested: !!order.cancelRequestedAt }, fact);
-    if (next.kind === 'notYet') throw new NotYetError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
+    if (next.kind === 'notYet')
+      throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
     if (next.kind === 'move') await this.store.moveTo(tx, order, next.status, next.rejectionReason);
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { generateKeyPair, importPKCS8, SignJWT } from 'jose';
 import {
   CreateProductDocument,
@@ -312,5 +313,41 @@ describe('production mode', () => {
   it('serves Apollo Sandbox as the landing page in development', async () => {
     const landing = await fetch(sg.gatewayUrl, { headers: { accept: 'text/html' } });
     expect(await landing.text()).toMatch(/sandbox/i);
+  });
+});
+
+describe('the supergraph file', () => {
+  it('is reloaded by a running gateway when it changes', async () => {
+    const file = path.join(sg.env.DATA_DIR, 'supergraph.graphql');
+    const original = readFileSync(path.resolve(__dirname, '../../schema/supergraph.graphql'), 'utf8');
+    writeFileSync(file, original);
+    const gateway = await sg.startGateway({
+      SUPERGRAPH_PATH: file,
+      SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
+    });
+    const query = JSON.stringify({ query: '{ products(first: 1) { edges { node { description } } } }' });
+    try {
+      expect((await sg.post(`${gateway.url}/graphql`, query)).body.errors).toBeUndefined();
+      // The same supergraph without Product.description, as a new deploy might ship it.
+      writeFileSync(file, original.replace(/^\s+description: String @join__field\(graph: PRODUCTS\)\n/m, ''));
+      let code: string | undefined;
+      for (let i = 0; i < 100 && code === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        code = (await sg.post(`${gateway.url}/graphql`, query)).body.errors?.[0]?.extensions?.code;
+      }
+      expect(code).toBe('GRAPHQL_VALIDATION_FAILED');
+
+      // A broken file is refused: the gateway keeps serving the last good supergraph.
+      writeFileSync(file, 'this is not a supergraph');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const stillServing = await sg.post(
+        `${gateway.url}/graphql`,
+        JSON.stringify({ query: '{ products(first: 1) { totalCount } }' }),
+      );
+      expect(stillServing.body.errors).toBeUndefined();
+      expect(stillServing.body.data.products.totalCount).toEqual(expect.any(Number));
+    } finally {
+      await gateway.stop();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { PaymentStatus } from '../domain/PaymentStatus';
 import { settlementOf } from '../domain/paymentRules';
 import { PaymentFailed, PaymentSucceeded } from './contracts';
 import { paymentEvent } from './paymentEvent';
-import { RetryLaterError } from './RetryLaterError';
+import { RetryLaterError } from '../../../platform/events/envelope';
 
 /** Stock is reserved: take the money. */
 export function paymentsOnInventory(deps: PaymentsDeps): ConsumerSpec {

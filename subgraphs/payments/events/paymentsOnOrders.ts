@@ -7,7 +7,7 @@ import type { PaymentRow } from '../db/PaymentRow';
 import { cancellationStep } from '../domain/paymentRules';
 import { PaymentRefunded } from './contracts';
 import { paymentEvent } from './paymentEvent';
-import { RetryLaterError } from './RetryLaterError';
+import { RetryLaterError } from '../../../platform/events/envelope';
 
 /** An order is placed (remember what to charge) or cancelled (give back what was taken). */
 export function paymentsOnOrders(deps: PaymentsDeps): ConsumerSpec {
