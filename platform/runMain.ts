@@ -1,11 +1,24 @@
-/** Runs a service's main: logs a failed start and exits non-zero; SIGINT/SIGTERM stop it cleanly. */
+/** A stop that takes longer than this (a stuck connection, say) ends in a hard exit. */
+const STOP_TIMEOUT_MS = 20_000;
+
+/**
+ * Runs a service's main: logs a failed start and exits non-zero. SIGINT or
+ * SIGTERM stops it cleanly; a second signal, or a stop that hangs, exits at once.
+ */
 export function runMain(start: () => Promise<{ stop(): Promise<void> }>): void {
   start()
     .then((service) => {
       let stopping = false;
       const shutdown = (signal: string) => {
-        if (stopping) return;
+        if (stopping) {
+          console.error(`second ${signal}: exiting now`);
+          process.exit(1);
+        }
         stopping = true;
+        setTimeout(() => {
+          console.error(`stop did not finish within ${STOP_TIMEOUT_MS} ms: exiting`);
+          process.exit(1);
+        }, STOP_TIMEOUT_MS).unref();
         service.stop().then(
           () => process.exit(0),
           (error: unknown) => {

@@ -128,6 +128,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
       },
     },
     metrics.registry,
+    log,
   );
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(jwks(key));

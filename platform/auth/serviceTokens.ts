@@ -78,7 +78,8 @@ export class ServiceTokenVerifier {
     } catch {
       throw new UnauthenticatedError('Malformed service token');
     }
-    const trusted = issuer ? this.trusted[issuer] : undefined;
+    // Own properties only: an issuer named "constructor" must not find Object's.
+    const trusted = issuer && Object.hasOwn(this.trusted, issuer) ? this.trusted[issuer] : undefined;
     if (!issuer || !trusted) throw new ForbiddenError('Caller is not allowed');
 
     let payload;

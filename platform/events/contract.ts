@@ -17,5 +17,11 @@ export function defineEvent<S extends z.ZodTypeAny>(
       }
       return result.data as z.infer<S>;
     },
+    read(event) {
+      if (event.type !== type || event.version !== version) {
+        throw new PermanentEventError(`${event.type} v${event.version} is not ${type} v${version}`);
+      }
+      return this.parse(event.data);
+    },
   };
 }

@@ -23,6 +23,8 @@ export interface EventContract<T> {
   version: number;
   /** Checks an incoming payload; throws when it can never be handled. */
   parse(data: unknown): T;
+  /** The data of an incoming event of this contract; another version can never be handled. */
+  read(event: EventEnvelope): T;
 }
 
 export function createEvent<T>(

@@ -9,6 +9,8 @@ import {
 import type { Logger } from '../logger';
 import { deadLetterStream, domainSubjects, streamOf } from './naming';
 
+const CONNECT_RETRY_MS = 500;
+
 /** How long JetStream remembers a Nats-Msg-Id to drop a re-published event. */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
@@ -30,25 +32,51 @@ export class EventBus {
   private connection?: NatsConnection;
   private readonly connecting: Promise<NatsConnection>;
   private closed = false;
+  private cancelWait?: () => void;
 
   constructor(private readonly options: EventBusOptions) {
     this.prefix = options.prefix;
-    this.connecting = connect({
-      servers: options.url,
-      name: options.name,
-      waitOnFirstConnect: true,
-      reconnect: true,
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 500,
-      pingInterval: 10_000,
-    }).then((nc) => {
-      this.connection = nc;
-      options.log.info({ url: options.url }, 'connected to NATS');
-      void this.watch(nc);
-      return nc;
-    });
-    // A failure here only happens on close before connecting; nobody waits for it then.
+    this.connecting = this.connectUntilUp();
+    // A failure here only means the bus was closed before NATS came; nobody waits for it then.
     this.connecting.catch(() => undefined);
+  }
+
+  /**
+   * Tries until NATS answers (our own loop rather than the client's
+   * waitOnFirstConnect, so that close() can end the waiting); once
+   * connected, the client reconnects by itself forever.
+   */
+  private async connectUntilUp(): Promise<NatsConnection> {
+    for (;;) {
+      if (this.closed) throw new Error('event bus closed');
+      try {
+        const nc = await connect({
+          servers: this.options.url,
+          name: this.options.name,
+          reconnect: true,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+          pingInterval: 10_000,
+        });
+        if (this.closed) {
+          await nc.close();
+          throw new Error('event bus closed');
+        }
+        this.connection = nc;
+        this.options.log.info({ url: this.options.url }, 'connected to NATS');
+        void this.watch(nc);
+        return nc;
+      } catch (error) {
+        if (this.closed) throw error;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, CONNECT_RETRY_MS);
+          this.cancelWait = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
   }
 
   get isConnected(): boolean {
@@ -75,6 +103,7 @@ export class EventBus {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelWait?.();
     if (this.connection) await this.connection.drain().catch(() => undefined);
   }
 

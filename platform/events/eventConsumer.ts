@@ -49,6 +49,8 @@ export class EventConsumer {
   private messages?: ConsumerMessages;
   private running = false;
   private runDone?: Promise<void>;
+  private stopped!: Promise<void>;
+  private signalStopped!: () => void;
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -66,11 +68,13 @@ export class EventConsumer {
   /** Starts in the background: a service serves requests while NATS is still away. */
   start(): void {
     this.running = true;
+    this.stopped = new Promise((resolve) => (this.signalStopped = resolve));
     this.runDone = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStopped?.();
     await this.messages?.close().catch(() => undefined);
     await this.runDone;
   }
@@ -78,18 +82,24 @@ export class EventConsumer {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        await this.bus.ready();
+        // While NATS is away this waits, but a stop does not wait for NATS.
+        await Promise.race([this.bus.ready(), this.stopped]);
         if (!this.running) return;
         await this.ensureConsumer();
         const js = await this.bus.jetstream();
         const consumer = await js.consumers.get(streamOf(this.bus.prefix, this.spec.domain), this.spec.name);
         // Few at a time: the ack timer of a buffered message runs while it waits its turn.
-        this.messages = await consumer.consume({ max_messages: 16 });
-        for await (const message of this.messages) await this.handle(message);
+        const messages = await consumer.consume({ max_messages: 16 });
+        this.messages = messages;
+        if (!this.running) {
+          await messages.close();
+          return;
+        }
+        for await (const message of messages) await this.handle(message);
       } catch (error) {
         if (!this.running) return;
         this.log.warn({ err: (error as Error).message, consumer: this.spec.name }, 'consumer failed; restarting');
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, 1_000)), this.stopped]);
       }
     }
   }

@@ -5,7 +5,9 @@ import { TestNatsServer } from '../../test/support/testNatsServer';
 import { TEST_DATABASE_URL, testNamespace } from '../../test/support/testEnv';
 import { dropDatabase, openDatabase } from '../db/database';
 import { createMetrics } from '../metrics';
-import { createEvent, PermanentEventError, RetryLaterError, type EventContract } from './envelope';
+import { z } from 'zod';
+import { defineEvent } from './contract';
+import { createEvent, PermanentEventError, RetryLaterError } from './envelope';
 import { EventBus } from './eventBus';
 import { EventConsumer, type EventHandler } from './eventConsumer';
 import { createEventMetrics, type EventMetrics } from './eventMetrics';
@@ -15,11 +17,7 @@ import { appendToOutbox } from './outbox';
 import { OutboxRelay } from './outboxRelay';
 
 const log = pino({ level: 'silent' });
-const noted: EventContract<{ note: string }> = {
-  type: 'things.noted',
-  version: 1,
-  parse: (data) => data as { note: string },
-};
+const noted = defineEvent('things.noted', 1, z.object({ note: z.string() }));
 
 let nats: TestNatsServer;
 let db: DataSource;
@@ -208,6 +206,38 @@ describe('a consumer', () => {
     );
     expect(attempts).toBe(6);
     expect((await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id))).toBe(false);
+  });
+
+  it('dead-letters an event of a version its contract does not know, at once', async () => {
+    let handled = 0;
+    consume('versioned', async (e) => {
+      if (e.version !== 1 || e.subject === 'v2') noted.read(e);
+      handled++;
+    });
+    const v2 = { ...createEvent(noted, { source: 'test', subject: 'v2', data: { note: 'new shape' } }), version: 2 };
+    await publishRaw(JSON.stringify(v2), `${v2.id}-v2`);
+    await eventually(async () =>
+      (await streamMessages(deadLetterStream(prefix))).some(
+        (m) => m.data.includes(v2.id) && m.headers?.['Dead-Letter-Consumer'] === 'versioned',
+      ),
+    );
+    const dead = (await streamMessages(deadLetterStream(prefix))).find((m) => m.data.includes(v2.id));
+    expect(dead?.headers).toMatchObject({ Deliveries: '1' });
+    expect(dead?.headers?.['Dead-Letter-Reason']).toBe('things.noted v2 is not things.noted v1');
+    expect(handled).toBeGreaterThan(0);
+  });
+
+  it('stops at once while NATS cannot be reached', async () => {
+    const away = new EventBus({ url: 'nats://127.0.0.1:1', prefix, name: 'away', log });
+    const stranded = new EventConsumer({ name: 'stranded', domain: 'things', handlers: {} }, db, away, log, metrics, {
+      maxDeliver: 3,
+      ackWaitMs: 5_000,
+    });
+    stranded.start();
+    const started = Date.now();
+    await stranded.stop();
+    await away.close();
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('dead-letters a message that can never be handled at once', async () => {

@@ -3,6 +3,9 @@ import type { GraphQLFormattedError } from 'graphql';
 import { AppError, PUBLIC_CODES } from '../errors';
 import type { Logger } from '../logger';
 
+/** Postgres data exceptions that only bad input causes: 22001 too long, 22003 out of range, 22021 bad byte, 22P02 malformed. */
+const INPUT_SQL_STATES = new Set(['22001', '22003', '22021', '22P02']);
+
 /**
  * Keeps the errors a client may see (our AppErrors and GraphQL's own
  * validation/parse errors); anything else is logged with its detail and
@@ -17,6 +20,12 @@ export function createErrorFormatter(log: Logger, includeStack: boolean) {
       if (includeStack) return formatted;
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    const sqlState = (original as { code?: unknown } | undefined)?.code;
+    if (typeof sqlState === 'string' && INPUT_SQL_STATES.has(sqlState)) {
+      // Input Postgres cannot take (a NUL byte, a malformed value) that no validation caught.
+      log.warn({ sqlState, path: formatted.path }, 'input refused by the database');
+      return { message: 'Invalid input', path: formatted.path, extensions: { code: 'BAD_USER_INPUT' } };
     }
     log.error({ err: original, path: formatted.path }, 'unexpected error');
     return {

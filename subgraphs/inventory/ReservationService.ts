@@ -10,7 +10,9 @@ export type ReserveResult =
   | { outcome: 'reserved'; lines: OrderLine[] }
   | { outcome: 'rejected'; shortProductIds: string[] }
   /** The order has reservations already (its orders.placed came again under another id). */
-  | { outcome: 'known' };
+  | { outcome: 'known' }
+  /** The order was cancelled before its orders.placed got here (a retried delivery). */
+  | { outcome: 'cancelled' };
 
 export interface ReservationMove {
   productId: string;
@@ -33,6 +35,11 @@ export class ReservationService {
 
   /** Reserves every line of the order or none. */
   async reserve(tx: EntityManager, orderId: string, items: readonly OrderLine[]): Promise<ReserveResult> {
+    await this.reservations.lockOrder(tx, orderId);
+    if (await this.reservations.isCancelled(tx, orderId)) {
+      this.log.info({ orderId }, 'order cancelled before its reservation; nothing reserved');
+      return { outcome: 'cancelled' };
+    }
     if ((await this.reservations.lockByOrder(tx, orderId)).length > 0) {
       this.log.warn({ orderId }, 'order reserved before; nothing reserved again');
       return { outcome: 'known' };
@@ -61,6 +68,7 @@ export class ReservationService {
   /** Applies what the outcome means for each of the order's reservations (nothing, if it means nothing now). */
   async settle(tx: EntityManager, orderId: string, outcome: SagaOutcome): Promise<ReservationMove[]> {
     const moves: ReservationMove[] = [];
+    await this.reservations.lockOrder(tx, orderId);
     // Locked and walked in product id order: stock rows are then updated in the global lock order.
     for (const reservation of await this.reservations.lockByOrder(tx, orderId)) {
       const transition = transitionFor(outcome, reservation.status);
@@ -71,6 +79,8 @@ export class ReservationService {
       }
       moves.push(describe(reservation, transition.to));
     }
+    // A retried orders.placed may still arrive after the cancel: it must find the order cancelled.
+    if (outcome === 'ORDER_CANCELLED') await this.reservations.markCancelled(tx, orderId);
     this.log.info({ orderId, outcome, moves }, moves.length > 0 ? 'reservations settled' : 'no reservation to settle');
     return moves;
   }

@@ -31,7 +31,8 @@ export class OrderService {
   async placeOrder(user: UserIdentity, request: PlaceOrderRequest, requestId: string, log: Logger): Promise<OrderRow> {
     const lines = normaliseLines(request.lines, isUuid);
     const requestHash = requestFingerprint(lines, request.cardToken);
-    const key = request.idempotencyKey;
+    // An empty key is no key.
+    const key = request.idempotencyKey || undefined;
     if (key) {
       const earlier = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
       if (earlier) return sameRequestOrConflict(earlier, requestHash);

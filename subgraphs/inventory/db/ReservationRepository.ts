@@ -24,6 +24,23 @@ export class ReservationRepository {
    * An order's reservations, locked until the transaction ends, so that two
    * events about one order (a cancellation and a payment) apply one after the other.
    */
+  /**
+   * Serializes everything done to one order's reservations, also across
+   * replicas handling its events at once (a placed and a cancel, say).
+   */
+  async lockOrder(tx: EntityManager, orderId: string): Promise<void> {
+    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
+  }
+
+  /** Remembers an order cancelled before anything was reserved for it. */
+  async markCancelled(tx: EntityManager, orderId: string): Promise<void> {
+    await tx.query('INSERT INTO cancelled_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
+  }
+
+  async isCancelled(tx: EntityManager, orderId: string): Promise<boolean> {
+    return ((await tx.query('SELECT 1 FROM cancelled_orders WHERE order_id = $1', [orderId])) as unknown[]).length > 0;
+  }
+
   async lockByOrder(tx: EntityManager, orderId: string): Promise<Reservation[]> {
     const rows = (await tx.query(
       `SELECT ${COLUMNS} FROM reservations WHERE order_id = $1 ORDER BY product_id FOR UPDATE`,

@@ -182,6 +182,18 @@ describe('inventory on the outcome of an order', () => {
     expect(await kit.reservationsOf(orderId)).toEqual([{ productId: id, quantity: 3, status: 'RELEASED' }]);
   });
 
+  it('reserves nothing for an order whose cancel got here before its orders.placed (a retried delivery)', async () => {
+    const id = await kit.product(5);
+    const data = orderPlaced([{ productId: id, quantity: 3 }]);
+    await kit.orderCancelled(data.orderId, false);
+    await kit.andHandled('inventory-on-orders', OrderPlaced.type, () =>
+      probe.publish(OrderPlaced, data, { subject: data.orderId }),
+    );
+    expect(await kit.stockOf(id)).toEqual({ onHand: 5, reserved: 0 });
+    expect(await kit.reservationsOf(data.orderId)).toEqual([]);
+    expect((await probe.events('inventory')).filter((e) => e.subject === data.orderId)).toEqual([]);
+  });
+
   it('handles a payment for an order it never reserved without changing any stock', async () => {
     const id = await kit.product(5);
     await kit.paymentSucceeded(randomUUID());

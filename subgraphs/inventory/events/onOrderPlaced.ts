@@ -8,7 +8,7 @@ import { StockRejected, StockReserved } from './contracts';
 /** orders.placed -> reserve every line or none -> inventory.reserved | inventory.rejected, in one transaction. */
 export function onOrderPlaced(reservations: ReservationService): EventHandler {
   return async (event, commit) => {
-    const { orderId, items } = OrderPlaced.parse(event.data);
+    const { orderId, items } = OrderPlaced.read(event);
     // The reply joins the order's saga: same correlation id, same trace.
     const envelope = {
       source: 'inventory',

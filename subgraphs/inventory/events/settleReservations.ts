@@ -10,7 +10,7 @@ export function settleReservations(
   reservations: ReservationService,
 ): EventHandler {
   return async (event, commit) => {
-    const { orderId } = contract.parse(event.data);
+    const { orderId } = contract.read(event);
     await commit(async (tx) => {
       await reservations.settle(tx, orderId, outcome);
     });

@@ -12,7 +12,7 @@ function onFact<T extends { orderId: string }>(
   fact: (data: T) => SagaFact,
 ): EventHandler {
   return async (event, commit) => {
-    const data = contract.parse(event.data);
+    const data = contract.read(event);
     await commit((tx) => orders.apply(tx, data.orderId, fact(data)));
   };
 }

@@ -140,6 +140,16 @@ describe('placeOrder', () => {
     expect(rows).toEqual([]);
   });
 
+  it('treats an empty idempotency key as none', async () => {
+    const user = customer();
+    const input = { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa, idempotencyKey: '' };
+    const first = await place(user, input);
+    const second = await place(user, input);
+    expect(first.errors).toBeUndefined();
+    expect(second.errors).toBeUndefined();
+    expect(second.data?.placeOrder.id).not.toBe(first.data?.placeOrder.id);
+  });
+
   it('needs a signed-in user', async () => {
     const res = await h.request('orders', PLACE, {
       input: { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa },

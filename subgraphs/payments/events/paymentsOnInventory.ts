@@ -25,7 +25,7 @@ export function paymentsOnInventory(deps: PaymentsDeps): ConsumerSpec {
  * PENDING payment and asks the provider again with the same key: one charge.
  */
 async function chargeReservedOrder(deps: PaymentsDeps, event: EventEnvelope, commit: Commit): Promise<void> {
-  const { orderId } = StockReserved.parse(event.data);
+  const { orderId } = StockReserved.read(event);
   const attempt = await deps.saga.beginCharge(orderId);
   if (attempt.step === 'await-intent') {
     // The two consumers read two streams: inventory.reserved may overtake orders.placed.

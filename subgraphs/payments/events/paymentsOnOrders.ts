@@ -22,7 +22,7 @@ export function paymentsOnOrders(deps: PaymentsDeps): ConsumerSpec {
 }
 
 async function recordIntent(deps: PaymentsDeps, event: EventEnvelope, commit: Commit): Promise<void> {
-  const { orderId, userId, amountCents, currency, cardToken } = OrderPlaced.parse(event.data);
+  const { orderId, userId, amountCents, currency, cardToken } = OrderPlaced.read(event);
   await commit((tx) => deps.saga.recordIntent(tx, { orderId, userId, amountCents, currency, cardToken }));
 }
 
@@ -33,7 +33,7 @@ async function recordIntent(deps: PaymentsDeps, event: EventEnvelope, commit: Co
  * in flight is waited for: the event is retried until it has an outcome.
  */
 async function refundCancelledOrder(deps: PaymentsDeps, event: EventEnvelope, commit: Commit): Promise<void> {
-  const { orderId } = OrderCancelled.parse(event.data);
+  const { orderId } = OrderCancelled.read(event);
   const seen = await deps.saga.findLatestPayment(orderId);
   if (cancellationStep(seen?.status ?? null) === 'await-charge') {
     throw new RetryLaterError(`order ${orderId} has a charge in flight; refund once it settled`);

@@ -124,9 +124,14 @@ describe('products subgraph', () => {
     expect(res.data?.products.totalCount).toBe(0);
   });
 
-  it('refuses a forged cursor and an oversized page with BAD_USER_INPUT', async () => {
+  it('refuses a forged cursor, a NUL byte and an oversized page with BAD_USER_INPUT', async () => {
     const forged = await h.request('products', PAGE, { after: 'not-a-cursor' });
     expect(forged.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const wellFormedButWrong = Buffer.from(JSON.stringify(['x', 'not-a-uuid'])).toString('base64url');
+    const wrong = await h.request('products', PAGE, { after: wellFormedButWrong });
+    expect(wrong.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const nul = await h.request('products', PAGE, { search: 'mug\u0000' });
+    expect(nul.errors?.[0]).toMatchObject({ message: 'Invalid input', extensions: { code: 'BAD_USER_INPUT' } });
     const huge = await h.request('products', PAGE, { first: 101 });
     expect(huge.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -202,6 +207,21 @@ describe('products subgraph refuses callers without a valid service token', () =
     const token = await h.gatewaySigner.sign({ audience: 'inventory', scopes: ['*'] });
     const res = await h.request('products', '{ products { totalCount } }', {}, { authorization: `Bearer ${token}` });
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses a caller named like an Object property with FORBIDDEN, not an outage', async () => {
+    const { privateKey } = await generateKeyPair('ES256');
+    const sneaky = await new SignJWT({ scope: '*' })
+      .setProtectedHeader({ alg: 'ES256', typ: 'service+jwt' })
+      .setIssuer('constructor')
+      .setSubject('constructor')
+      .setAudience('products')
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const res = await h.request('products', '{ products { totalCount } }', {}, { authorization: `Bearer ${sneaky}` });
+    expect(res.status).toBe(403);
+    expect(res.errors?.[0].extensions?.code).toBe('FORBIDDEN');
   });
 
   it('refuses a caller that is not on the allow-list with FORBIDDEN', async () => {

@@ -1,6 +1,8 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { requireAdmin } from '../../../platform/graphql/context';
 import { decodeCursor, encodeCursor, pageSize } from '../../../platform/graphql/cursor';
+import { isUuid } from '../../../platform/graphql/ids';
+import { BadUserInputError } from '../../../platform/errors';
 import type { ProductsContext } from '../context';
 import { CreateProductInput } from '../schema/CreateProductInput';
 import { Product, toProduct } from '../schema/Product';
@@ -20,7 +22,7 @@ export class ProductResolver {
     @Arg('search', () => String, { nullable: true }) search: string | null,
     @Ctx() ctx: ProductsContext,
   ): Promise<ProductConnection> {
-    const keyset = after ? (decodeCursor(after, 2) as [string, string]) : undefined;
+    const keyset = after ? decodeProductCursor(after) : undefined;
     const page = await ctx.products.page({
       first: pageSize(first ?? 20),
       after: keyset,
@@ -58,4 +60,13 @@ export class ProductResolver {
     ctx.log.info({ productId: row.id, sku: row.sku }, 'product created');
     return toProduct(row);
   }
+}
+
+/** [name, id] of the last product of the previous page; anything else is refused before SQL. */
+function decodeProductCursor(cursor: string): [string, string] {
+  const [name, id] = decodeCursor(cursor, 2);
+  if (typeof name !== 'string' || typeof id !== 'string' || !isUuid(id)) {
+    throw new BadUserInputError('Invalid cursor', 'after');
+  }
+  return [name, id];
 }
