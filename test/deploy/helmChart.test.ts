@@ -1,0 +1,188 @@
+import {
+  GATEWAY_DEFAULT_PORT,
+  SUBGRAPHS,
+  loadGatewayConfig,
+  loadSubgraphConfig,
+  type SubgraphName,
+} from '../../platform/config';
+import { helm } from './helmBinary';
+import { CHART, VALUE_SETS, renderChart } from './renderChart';
+import { validateManifests, type Manifest } from './validateManifests';
+
+const DEFAULT_PORTS: Record<string, number> = { gateway: GATEWAY_DEFAULT_PORT, ...SUBGRAPHS };
+const SERVICES = Object.keys(DEFAULT_PORTS);
+// Who calls whom over HTTP (besides every subgraph fetching the gateway's JWKS): see each subgraph's definition.ts.
+const CALLS: [string, string][] = [
+  ...Object.keys(SUBGRAPHS).map((s): [string, string] => ['gateway', s]),
+  ['products', 'inventory'],
+  ['orders', 'products'],
+];
+
+const rendered = Object.fromEntries(Object.entries(VALUE_SETS).map(([name, args]) => [name, renderChart(args)]));
+const all = (kind: string, set: string) => rendered[set].filter((m) => m.kind === kind);
+const componentOf = (m: Manifest) => m.metadata.labels?.['app.kubernetes.io/component'] as string;
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels[k] === v);
+
+describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
+  const docs = rendered[set];
+  const deployments = all('Deployment', set);
+
+  it('passes helm lint', () => {
+    expect(helm(['lint', CHART, ...VALUE_SETS[set]])).toMatch(/0 chart\(s\) failed/);
+  });
+
+  it('renders only manifests that validate against the Kubernetes, Istio and prometheus-operator schemas', () => {
+    expect(docs.length).toBeGreaterThan(20);
+    expect(validateManifests(docs).filter((r) => r.error)).toEqual([]);
+  });
+
+  it('runs one Deployment and Service per service on its default port, probed at /health and /ready', () => {
+    expect(deployments.map(componentOf).sort()).toEqual([...SERVICES].sort());
+    for (const d of deployments) {
+      const svc = componentOf(d);
+      const [c] = d.spec.template.spec.containers;
+      expect(c.command).toEqual(['node', svc === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${svc}/main.js`]);
+      expect(c.ports).toEqual([{ name: 'http', containerPort: DEFAULT_PORTS[svc], protocol: 'TCP' }]);
+      expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
+      expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
+      expect(c.resources.requests).toBeDefined();
+
+      const service = all('Service', set).find((s) => componentOf(s) === svc)!;
+      expect(service.spec.ports[0]).toMatchObject({ port: DEFAULT_PORTS[svc], targetPort: 'http' });
+      expect(matches(service.spec.selector, d.spec.template.metadata.labels)).toBe(true);
+    }
+  });
+
+  it('runs as non-root on a read-only root filesystem, with DATA_DIR on an emptyDir', () => {
+    for (const d of deployments) {
+      const pod = d.spec.template.spec;
+      const [c] = pod.containers;
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+      const dataMount = c.volumeMounts.find((m: any) => m.mountPath === env(d, set).DATA_DIR);
+      expect(pod.volumes.find((v: any) => v.name === dataMount.name).emptyDir).toBeDefined();
+    }
+  });
+
+  it('gives every service the settings its config loader requires, peers by their Service DNS names', () => {
+    const services = all('Service', set);
+    for (const d of deployments) {
+      const svc = componentOf(d);
+      const e = env(d, set);
+      const config = svc === 'gateway' ? loadGatewayConfig(e) : loadSubgraphConfig(svc as SubgraphName, e);
+      expect(config.host).toBe('0.0.0.0');
+      expect(config.production).toBe(true);
+      expect(e.SIGNING_KEY_FILE).toBeDefined();
+      expect((config as { port: number }).port).toBe(DEFAULT_PORTS[svc]);
+      for (const peer of SERVICES) {
+        const s = services.find((x) => componentOf(x) === peer)!;
+        expect(config.baseUrl[peer as SubgraphName]).toBe(`http://${s.metadata.name}:${s.spec.ports[0].port}`);
+      }
+      if (svc !== 'gateway') expect(e.DATABASE_URL).toMatch(/^postgres/);
+    }
+  });
+
+  it('lets only the gateway and the services that call each other reach a subgraph', () => {
+    const policies = all('NetworkPolicy', set);
+    expect(policies.map(componentOf).sort()).toEqual([...SERVICES].sort());
+    const podLabels = (svc: string) => deployments.find((d) => componentOf(d) === svc)!.spec.template.metadata.labels;
+    for (const p of policies) {
+      const svc = componentOf(p);
+      expect(matches(p.spec.podSelector.matchLabels, podLabels(svc))).toBe(true);
+      // Callers send requests; callees fetch the caller's JWKS: both directions are needed.
+      const peers = CALLS.filter(([a, b]) => a === svc || b === svc).map(([a, b]) => (a === svc ? b : a));
+      const from = p.spec.ingress
+        .flatMap((rule: any) => rule.from ?? [])
+        .filter((f: any) => f.podSelector)
+        .map((f: any) => SERVICES.find((s) => matches(f.podSelector.matchLabels, podLabels(s))));
+      if (svc === 'gateway') continue;
+      expect(from.sort()).toEqual(peers.sort());
+      expect(p.spec.ingress.every((rule: any) => rule.from?.length > 0)).toBe(true);
+      const egressPorts = p.spec.egress.flatMap((rule: any) => rule.ports.map((port: any) => port.port));
+      expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 4222, GATEWAY_DEFAULT_PORT]));
+    }
+  });
+
+  it('keeps a PodDisruptionBudget (and, when autoscaling, an HPA) on every Deployment', () => {
+    for (const kind of ['PodDisruptionBudget', ...(set === 'ha' ? ['HorizontalPodAutoscaler'] : [])]) {
+      expect(all(kind, set).map(componentOf).sort()).toEqual([...SERVICES].sort());
+    }
+    for (const pdb of all('PodDisruptionBudget', set)) {
+      const d = deployments.find((x) => componentOf(x) === componentOf(pdb))!;
+      expect(matches(pdb.spec.selector.matchLabels, d.spec.template.metadata.labels)).toBe(true);
+    }
+    for (const hpa of all('HorizontalPodAutoscaler', set)) {
+      expect(deployments.map((d) => d.metadata.name)).toContain(hpa.spec.scaleTargetRef.name);
+      expect(deployments.find((d) => d.metadata.name === hpa.spec.scaleTargetRef.name)!.spec.replicas).toBeUndefined();
+    }
+  });
+});
+
+/** A container's environment as the process would see it, with Secret values stood in for. */
+function env(d: Manifest, set: string): Record<string, string> {
+  const [c] = d.spec.template.spec.containers;
+  const out: Record<string, string> = {};
+  for (const from of c.envFrom ?? []) {
+    const cm = all('ConfigMap', set).find((m) => m.metadata.name === from.configMapRef.name);
+    if (!cm) throw new Error(`ConfigMap ${from.configMapRef.name} is not rendered`);
+    Object.assign(out, cm.data);
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) out[e.name] = e.value;
+    else if (e.valueFrom?.secretKeyRef) out[e.name] = secretValue(set, e.valueFrom.secretKeyRef);
+  }
+  return out;
+}
+
+function secretValue(set: string, ref: { name: string; key: string }): string {
+  const secret = all('Secret', set).find((s) => s.metadata.name === ref.name);
+  if (secret) return secret.stringData[ref.key];
+  // An existingSecret the operator creates: a plausible stand-in for the loader.
+  return ref.key.toLowerCase().includes('password') ? 'a-long-password' : 'postgres://u:p@db.example.com:5432/postgres';
+}
+
+describe('helm chart extras', () => {
+  it('exposes only the gateway through the Ingress, and monitors /metrics', () => {
+    const [ingress] = all('Ingress', 'ha');
+    const backend = ingress.spec.rules[0].http.paths[0].backend.service;
+    expect(all('Service', 'ha').find((s) => s.metadata.name === backend.name)!.metadata.labels).toMatchObject({
+      'app.kubernetes.io/component': 'gateway',
+    });
+    const [monitor] = all('ServiceMonitor', 'ha');
+    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
+    expect(all('Ingress', 'default')).toEqual([]);
+  });
+
+  it('serves the supergraph from a ConfigMap when one is given', () => {
+    const gw = all('Deployment', 'ha').find((d) => componentOf(d) === 'gateway')!;
+    const path = env(gw, 'ha').SUPERGRAPH_PATH;
+    const cm = all('ConfigMap', 'ha').find((m) => m.data['supergraph.graphql'])!;
+    expect(cm.data['supergraph.graphql']).toContain('join__Graph');
+    const mount = gw.spec.template.spec.containers[0].volumeMounts.find((m: any) => path.startsWith(m.mountPath));
+    const volume = gw.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.configMap.name).toBe(cm.metadata.name);
+  });
+
+  it('routes each subgraph by x-api-version to version subsets over mutual TLS when Istio is on', () => {
+    expect(rendered.default.filter((m) => m.apiVersion.includes('istio.io'))).toEqual([]);
+    for (const svc of Object.keys(SUBGRAPHS)) {
+      const of = (kind: string) => all(kind, 'ha').find((m) => componentOf(m) === svc)!;
+      const vs = of('VirtualService');
+      expect(vs.spec.http[0].match[0].headers['x-api-version']).toEqual({ exact: 'v1' });
+      expect(vs.spec.http.map((r: any) => r.route[0].destination.subset)).toEqual(['v1', 'v2', 'v1']);
+      const dr = of('DestinationRule');
+      expect(dr.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
+      expect(dr.spec.subsets).toEqual([
+        { name: 'v1', labels: { version: 'v1' } },
+        { name: 'v2', labels: { version: 'v2' } },
+      ]);
+      expect(of('PeerAuthentication').spec.mtls.mode).toBe('STRICT');
+      expect(of('Deployment').spec.template.metadata.labels.version).toBe('v1');
+    }
+  });
+
+  it('rejects values the schema forbids', () => {
+    expect(() => helm(['template', 'shop', CHART, '--set', 'nodeEnv=staging'])).toThrow(/nodeEnv/);
+  });
+});
