@@ -81,6 +81,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
       ),
     },
     metrics.registry,
+    log,
   );
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(jwks(key));
