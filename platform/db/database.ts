@@ -69,8 +69,30 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
   });
   await dataSource.initialize();
-  await dataSource.runMigrations();
+  await runMigrationsExclusively(dataSource);
   return dataSource;
+}
+
+/** Any fixed number: the advisory lock that lets one migrator at a time work on a database. */
+const MIGRATION_LOCK_KEY = 4_711_001;
+
+/**
+ * Replicas starting together (or a migration Job and a service) take turns:
+ * TypeORM itself does not lock, and two runs of one migration would collide.
+ */
+async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await dataSource.runMigrations();
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    await runner.release();
+  }
 }
 
 /** Counts every statement (db_queries_total) and logs the slow and the failed ones. */
