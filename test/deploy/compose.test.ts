@@ -51,10 +51,30 @@ describe('docker compose', () => {
     }
   });
 
-  it('starts subgraphs after a healthy Postgres and NATS, and the gateway after ready subgraphs', () => {
+  it('migrates every database in a one-shot before any subgraph starts', () => {
+    const migrate = services.migrate;
+    expect(migrate.command).toEqual(['node', 'dist/scripts/migrate.js']);
+    expect(migrate.image).toBe(services.users.image);
+    expect(migrate.build).toEqual(services.users.build);
+    expect(migrate.restart).toBe('no');
+    expect(migrate.read_only).toBe(true);
+    expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
+    expect(migrate.ports).toBeUndefined();
+    // It takes the settings the subgraphs' config loader requires, and the very same database.
+    const env = interpolate(migrate.environment);
+    const config = loadSubgraphConfig('users', env);
+    for (const name of Object.keys(SUBGRAPHS)) {
+      const subgraph = loadSubgraphConfig(name as SubgraphName, interpolate(services[name].environment));
+      expect(config.databaseUrl).toBe(subgraph.databaseUrl);
+      expect(loadSubgraphConfig(name as SubgraphName, env).databaseName).toBe(subgraph.databaseName);
+    }
+  });
+
+  it('starts subgraphs after a healthy Postgres and NATS and the migrations, and the gateway after ready subgraphs', () => {
     for (const name of Object.keys(SUBGRAPHS)) {
       expect(services[name].depends_on).toEqual({
         postgres: { condition: 'service_healthy' },
+        migrate: { condition: 'service_completed_successfully' },
         nats: { condition: 'service_healthy' },
       });
       expect(services[name].healthcheck.test.join(' ')).toContain(`127.0.0.1:${PORTS[name]}/ready`);
@@ -69,7 +89,7 @@ describe('docker compose', () => {
     for (const name of ['otel-collector', 'jaeger', 'prometheus', 'grafana']) {
       expect(services[name].profiles).toEqual(['observability']);
     }
-    expect(Object.keys(services).filter((n) => !services[n].profiles)).toHaveLength(8);
+    expect(Object.keys(services).filter((n) => !services[n].profiles)).toHaveLength(9);
   });
 });
 

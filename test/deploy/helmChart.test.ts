@@ -21,6 +21,10 @@ const CALLS: [string, string][] = [
 const rendered = Object.fromEntries(Object.entries(VALUE_SETS).map(([name, args]) => [name, renderChart(args)]));
 const all = (kind: string, set: string) => rendered[set].filter((m) => m.kind === kind);
 const componentOf = (m: Manifest) => m.metadata.labels?.['app.kubernetes.io/component'] as string;
+const annotations = (m: Manifest) => (m.metadata.annotations ?? {}) as Record<string, string>;
+const hookWeight = (m: Manifest) => Number(annotations(m)['helm.sh/hook-weight'] ?? 0);
+const HOOK = 'pre-install,pre-upgrade';
+const HOOK_DELETE_POLICY = 'before-hook-creation,hook-succeeded';
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -84,7 +88,7 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
   });
 
   it('lets only the gateway and the services that call each other reach a subgraph', () => {
-    const policies = all('NetworkPolicy', set);
+    const policies = all('NetworkPolicy', set).filter((p) => componentOf(p) !== 'migrate');
     expect(policies.map(componentOf).sort()).toEqual([...SERVICES].sort());
     const podLabels = (svc: string) => deployments.find((d) => componentOf(d) === svc)!.spec.template.metadata.labels;
     for (const p of policies) {
@@ -102,6 +106,94 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
       const egressPorts = p.spec.egress.flatMap((rule: any) => rule.ports.map((port: any) => port.port));
       expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 4222, GATEWAY_DEFAULT_PORT]));
     }
+  });
+
+  it('migrates in a pre-install/pre-upgrade hook Job, non-root on a read-only root filesystem', () => {
+    const jobs = all('Job', set);
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs;
+    expect(componentOf(job)).toBe('migrate');
+    expect(annotations(job)).toMatchObject({
+      'helm.sh/hook': HOOK,
+      'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
+    });
+    expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(0);
+    expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
+    const pod = job.spec.template.spec;
+    const [c] = pod.containers;
+    expect(pod.containers).toHaveLength(1);
+    expect(pod.restartPolicy).toBe('Never');
+    expect(c.command).toEqual(['node', 'dist/scripts/migrate.js']);
+    expect(c.image).toBe(deployments[0].spec.template.spec.containers[0].image);
+    expect(c.resources.requests).toBeDefined();
+    expect(pod.securityContext.runAsNonRoot).toBe(true);
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    for (const mount of c.volumeMounts ?? []) {
+      expect(pod.volumes.find((v: any) => v.name === mount.name).emptyDir).toBeDefined();
+    }
+    // The release's own ServiceAccount does not exist yet at pre-install time.
+    const serviceAccounts = all('ServiceAccount', set).map((sa) => sa.metadata.name);
+    expect(serviceAccounts).not.toContain(pod.serviceAccountName);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    // An injected mesh sidecar would keep the Job from ever completing.
+    expect(job.spec.template.metadata.annotations['sidecar.istio.io/inject']).toBe('false');
+    // No Deployment, Service, PDB or service NetworkPolicy selects the Job's pod.
+    const podLabels = job.spec.template.metadata.labels;
+    for (const d of deployments) expect(matches(d.spec.selector.matchLabels, podLabels)).toBe(false);
+    for (const s of all('Service', set)) expect(matches(s.spec.selector, podLabels)).toBe(false);
+  });
+
+  it('gives the migration Job the database settings, from objects that exist when the hook runs', () => {
+    const [job] = all('Job', set);
+    const [c] = job.spec.template.spec.containers;
+    // Nothing from the settings ConfigMap: at pre-install time it is not there yet.
+    expect(c.envFrom).toBeUndefined();
+    const e = env(job, set);
+    const config = loadSubgraphConfig('users', e);
+    expect(config.production).toBe(true);
+    const users = deployments.find((d) => componentOf(d) === 'users')!;
+    const usersConfig = loadSubgraphConfig('users', env(users, set));
+    expect(config.databaseName).toBe(usersConfig.databaseName);
+    expect(config.databaseUrl).toBe(usersConfig.databaseUrl);
+
+    const refs = c.env.filter((x: any) => x.valueFrom).map((x: any) => x.valueFrom.secretKeyRef);
+    expect(refs).toHaveLength(1);
+    const [ref] = refs;
+    expect(c.env.find((x: any) => x.name === 'DATABASE_URL').valueFrom.secretKeyRef).toBe(ref);
+    const secret = all('Secret', set).find((s) => s.metadata.name === ref.name);
+    if (set === 'external-db') {
+      // The operator's Secret, created before the release.
+      expect(secret).toBeUndefined();
+      expect(ref).toEqual({ name: 'supergraph-database', key: 'url' });
+    } else {
+      // A hook-scoped copy, created before the Job and removed with it.
+      expect(secret).toBeDefined();
+      expect(annotations(secret!)).toMatchObject({
+        'helm.sh/hook': HOOK,
+        'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
+      });
+      expect(hookWeight(secret!)).toBeLessThan(hookWeight(job));
+      expect(secret!.stringData[ref.key]).toMatch(/^postgres:\/\//);
+    }
+  });
+
+  it('lets the migration Job reach only DNS and Postgres, through a policy that exists when the hook runs', () => {
+    const [job] = all('Job', set);
+    const podLabels = job.spec.template.metadata.labels;
+    const selecting = all('NetworkPolicy', set).filter((p) => matches(p.spec.podSelector.matchLabels, podLabels));
+    expect(selecting).toHaveLength(1);
+    const [policy] = selecting;
+    expect(annotations(policy)).toMatchObject({
+      'helm.sh/hook': HOOK,
+      'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
+    });
+    expect(hookWeight(policy)).toBeLessThan(hookWeight(job));
+    expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(policy.spec.ingress).toEqual([]);
+    const ports = policy.spec.egress.flatMap((rule: any) => rule.ports.map((port: any) => port.port));
+    expect(ports.sort()).toEqual([53, 53, 5432]);
+    const postgres = policy.spec.egress.find((rule: any) => rule.ports[0].port === 5432);
+    if (set === 'external-db') expect(postgres.to).toEqual([{ ipBlock: { cidr: '10.20.0.0/16' } }]);
   });
 
   it('keeps a PodDisruptionBudget (and, when autoscaling, an HPA) on every Deployment', () => {
@@ -180,6 +272,14 @@ describe('helm chart extras', () => {
       expect(of('PeerAuthentication').spec.mtls.mode).toBe('STRICT');
       expect(of('Deployment').spec.template.metadata.labels.version).toBe('v1');
     }
+  });
+
+  it('renders no migration hook when migrations are disabled', () => {
+    const docs = renderChart(['--set', 'migrations.enabled=false']);
+    expect(docs.filter((m) => m.kind === 'Job')).toEqual([]);
+    expect(docs.filter((m) => annotations(m)['helm.sh/hook'])).toEqual([]);
+    expect(docs.filter((m) => m.kind === 'Deployment')).toHaveLength(SERVICES.length);
+    expect(() => helm(['template', 'shop', CHART, '--set', 'migrations.backoffLimit=-1'])).toThrow(/backoffLimit/);
   });
 
   it('rejects values the schema forbids', () => {

@@ -68,3 +68,15 @@ app.kubernetes.io/part-of: supergraph
 {{- define "supergraph.subgraphs" -}}
 users products inventory orders payments
 {{- end }}
+
+{{/* The Secret the migration Job reads DATABASE_URL from: yours, or the chart's hook-scoped one. */}}
+{{- define "supergraph.migrateDatabaseSecret" -}}
+{{- default (printf "%s-migrate-database" (include "supergraph.fullname" .)) .Values.database.existingSecret }}
+{{- end }}
+
+{{/* Annotations of the migration hook's objects; call with (dict "root" $ "weight" "-10"). */}}
+{{- define "supergraph.migrateHook" -}}
+helm.sh/hook: pre-install,pre-upgrade
+helm.sh/hook-weight: {{ .weight | quote }}
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}
