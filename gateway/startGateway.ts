@@ -5,13 +5,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
 import { ServiceTokenSigner } from '../platform/auth/serviceTokens';
-import { jwks, loadSigningKey } from '../platform/auth/signingKey';
+import { loadSigningKey } from '../platform/auth/signingKey';
 import { UserTokenVerifier } from '../platform/auth/userTokens';
 import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
 import { listen } from '../platform/http/listen';
-import { mountProbes } from '../platform/http/probes';
+import { mountServiceEndpoints } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import { AuthenticatedDataSource } from './AuthenticatedDataSource';
@@ -64,7 +64,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
 
   const app = express();
   app.disable('x-powered-by');
-  mountProbes(
+  mountServiceEndpoints(
     app,
     {
       supergraph: async () => {
@@ -82,10 +82,8 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     },
     metrics.registry,
     log,
+    key,
   );
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    res.json(jwks(key));
-  });
   mountGraphQL(
     app,
     apollo,

@@ -8,16 +8,16 @@ import {
 import express from 'express';
 import type { DataSource } from 'typeorm';
 import { ServiceTokenSigner, ServiceTokenVerifier, type TrustedCaller } from './auth/serviceTokens';
-import { jwks, loadSigningKey, type SigningKey } from './auth/signingKey';
+import { loadSigningKey, type SigningKey } from './auth/signingKey';
 import { loadSubgraphConfig, type Env, type SubgraphConfig, type SubgraphName } from './config';
-import { openDatabase, type DatabaseOptions } from './db/database';
+import { openSubgraphDatabase, type DatabaseOptions } from './db/database';
 import type { BaseContext } from './graphql/context';
 import { buildFederatedSchema, type FederatedSchemaSpec } from './graphql/federatedSchema';
 import { createErrorFormatter } from './graphql/formatError';
 import { metricsPlugin } from './graphql/metricsPlugin';
 import { mountGraphQL } from './http/graphqlEndpoint';
 import { listen } from './http/listen';
-import { mountProbes } from './http/probes';
+import { mountServiceEndpoints } from './http/serviceEndpoints';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import type { ConsumerSpec } from './events/eventConsumer';
@@ -73,14 +73,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
   const log = createLogger(definition.name, config.logLevel);
   const metrics = createMetrics(definition.name);
   const key = await loadSigningKey(definition.name, config);
-  const dataSource = await openDatabase({
-    serverUrl: config.databaseUrl,
-    database: config.databaseName,
-    entities: definition.entities,
-    migrations: definition.migrations,
-    logger: log,
-    metrics,
-  });
+  const dataSource = await openSubgraphDatabase(config, definition, log, metrics);
   const runtime: SubgraphRuntime = {
     config,
     dataSource,
@@ -117,7 +110,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
 
   const app = express();
   app.disable('x-powered-by');
-  mountProbes(
+  mountServiceEndpoints(
     app,
     {
       database: async () => {
@@ -129,10 +122,8 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
     },
     metrics.registry,
     log,
+    key,
   );
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    res.json(jwks(key));
-  });
   mountGraphQL(
     app,
     apollo,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadSubgraphConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
-import { openDatabase } from '../platform/db/database';
+import { openSubgraphDatabase } from '../platform/db/database';
 import { createLogger } from '../platform/logger';
 import { subgraphDefinitions } from './subgraphDefinitions';
 
@@ -14,14 +14,7 @@ export async function migrate(names: SubgraphName[], env: Env): Promise<void> {
   for (const name of names) {
     const config = loadSubgraphConfig(name, env);
     const log = createLogger(`migrate-${name}`, config.logLevel);
-    const definition = subgraphDefinitions[name];
-    const dataSource = await openDatabase({
-      serverUrl: config.databaseUrl,
-      database: config.databaseName,
-      entities: definition.entities,
-      migrations: definition.migrations,
-      logger: log,
-    });
+    const dataSource = await openSubgraphDatabase(config, subgraphDefinitions[name], log);
     await dataSource.destroy();
     log.info({ database: config.databaseName }, 'migrated');
   }

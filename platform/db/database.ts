@@ -73,6 +73,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   return dataSource;
 }
 
+/** A subgraph's own database, as its settings name it: `${DB_PREFIX}_<name>` on DATABASE_URL's server. */
+export function openSubgraphDatabase(
+  config: { databaseUrl: string; databaseName: string },
+  schema: Pick<DatabaseOptions, 'entities' | 'migrations'>,
+  logger: Logger,
+  metrics?: Metrics,
+): Promise<DataSource> {
+  return openDatabase({
+    serverUrl: config.databaseUrl,
+    database: config.databaseName,
+    entities: schema.entities,
+    migrations: schema.migrations,
+    logger,
+    metrics,
+  });
+}
+
 /** Any fixed number: the advisory lock that lets one migrator at a time work on a database. */
 const MIGRATION_LOCK_KEY = 4_711_001;
 

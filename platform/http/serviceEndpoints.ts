@@ -1,20 +1,27 @@
 import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
+import { jwks, type SigningKey } from '../auth/signingKey';
 
 export type ReadinessCheck = () => Promise<void>;
 
 /**
+ * The endpoints every service has beside /graphql.
  * /health: the process is alive. /ready: every check passes (database
  * reachable, migrations done, ...), with the failing check named. /metrics:
  * Prometheus text.
  */
-export function mountProbes(
+export function mountServiceEndpoints(
   app: Express,
   checks: Record<string, ReadinessCheck>,
   registry: Registry,
   log: Logger,
+  key: SigningKey,
 ): void {
+  // The service's public keys, for whoever verifies the tokens it signs.
+  app.get('/.well-known/jwks.json', (_req, res) => {
+    res.json(jwks(key));
+  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
