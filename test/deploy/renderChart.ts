@@ -6,7 +6,10 @@ import type { Manifest } from './validateManifests';
 export const REPO = path.resolve(__dirname, '..', '..');
 export const CHART = path.join(REPO, 'helm', 'supergraph');
 
-/** The value sets CI renders: defaults, an external database, and HA with autoscaling and Istio. */
+/**
+ * The value sets CI renders: defaults, an external database, HA with autoscaling and Istio, and the
+ * bundled Postgres and NATS subcharts.
+ */
 export const VALUE_SETS: Record<string, string[]> = {
   default: [],
   'external-db': ['-f', path.join(CHART, 'ci', 'external-db-values.yaml')],
@@ -16,6 +19,7 @@ export const VALUE_SETS: Record<string, string[]> = {
     '--set-file',
     `gateway.supergraph=${path.join(REPO, 'schema', 'supergraph.graphql')}`,
   ],
+  bundled: ['-f', path.join(CHART, 'ci', 'bundled-values.yaml')],
 };
 
 export function renderChart(args: string[]): Manifest[] {

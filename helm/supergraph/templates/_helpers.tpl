@@ -56,8 +56,80 @@ app.kubernetes.io/part-of: supergraph
 {{- end }}
 {{- end }}
 
+{{/*
+"true" when the chart renders the DATABASE_URL Secrets itself; empty when database.existingSecret
+(yours) holds it. With the bundled Postgres the chart builds the URL from postgresql.auth.password;
+from postgresql.auth.existingSecret it cannot (the password is unknown at render time), so then
+database.existingSecret must hold the URL.
+*/}}
+{{- define "supergraph.ownsDatabaseSecret" -}}
+{{- if .Values.postgresql.enabled }}
+{{- if not .Values.postgresql.auth.existingSecret }}true
+{{- else if not .Values.database.existingSecret }}
+{{- fail "postgresql.auth.existingSecret is set, so the chart cannot build DATABASE_URL: also set database.existingSecret to a Secret holding postgres://<user>:<password>@<release>-postgresql:5432/postgres" }}
+{{- end }}
+{{- else if not .Values.database.existingSecret }}true
+{{- end }}
+{{- end }}
+
+{{/* The bundled subcharts' Service names (their fullname: <release>-<chart>). */}}
+{{- define "supergraph.postgresqlHost" -}}
+{{- printf "%s-postgresql" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "supergraph.natsHost" -}}
+{{- printf "%s-nats" .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* DATABASE_URL for the chart's Secrets: the bundled Postgres, or database.url. */}}
+{{- define "supergraph.databaseUrl" -}}
+{{- if .Values.postgresql.enabled }}
+{{- $auth := .Values.postgresql.auth }}
+{{- printf "postgres://%s:%s@%s:5432/postgres" $auth.username (required "postgresql.auth.password or postgresql.auth.existingSecret is required when postgresql.enabled (a random default would change on every upgrade)" $auth.password) (include "supergraph.postgresqlHost" .) }}
+{{- else }}
+{{- required "database.url or database.existingSecret is required" .Values.database.url }}
+{{- end }}
+{{- end }}
+
+{{- define "supergraph.natsUrl" -}}
+{{- if .Values.nats.enabled }}
+{{- printf "nats://%s:4222" (include "supergraph.natsHost" .) }}
+{{- else }}
+{{- .Values.nats.url }}
+{{- end }}
+{{- end }}
+
+{{/*
+Egress rules to Postgres and NATS: to the bundled pods when enabled, else to database/nats .port
+(and .cidrs). Call with (dict "root" $ "to" "postgresql"|"nats").
+*/}}
+{{- define "supergraph.backendEgress" -}}
+{{- $bundled := get (get .root.Values .to) "enabled" }}
+{{- $ext := ternary .root.Values.database .root.Values.nats (eq .to "postgresql") }}
+- ports:
+    - port: {{ ternary (ternary 5432 4222 (eq .to "postgresql")) $ext.port $bundled }}
+      protocol: TCP
+  {{- if $bundled }}
+  to:
+    - podSelector:
+        matchLabels:
+          app.kubernetes.io/name: {{ .to }}
+          app.kubernetes.io/instance: {{ .root.Release.Name }}
+  {{- else if $ext.cidrs }}
+  to:
+    {{- range $ext.cidrs }}
+    - ipBlock:
+        cidr: {{ . }}
+    {{- end }}
+  {{- end }}
+{{- end }}
+
 {{- define "supergraph.databaseSecret" -}}
-{{- default (printf "%s-database" (include "supergraph.fullname" .)) .Values.database.existingSecret }}
+{{- if include "supergraph.ownsDatabaseSecret" . }}
+{{- printf "%s-database" (include "supergraph.fullname" .) }}
+{{- else }}
+{{- .Values.database.existingSecret }}
+{{- end }}
 {{- end }}
 
 {{- define "supergraph.signingKeySecret" -}}
@@ -71,12 +143,17 @@ users products inventory orders payments
 
 {{/* The Secret the migration Job reads DATABASE_URL from: yours, or the chart's hook-scoped one. */}}
 {{- define "supergraph.migrateDatabaseSecret" -}}
-{{- default (printf "%s-migrate-database" (include "supergraph.fullname" .)) .Values.database.existingSecret }}
+{{- if include "supergraph.ownsDatabaseSecret" . }}
+{{- printf "%s-migrate-database" (include "supergraph.fullname" .) }}
+{{- else }}
+{{- .Values.database.existingSecret }}
+{{- end }}
 {{- end }}
 
 {{/* Annotations of the migration hook's objects; call with (dict "root" $ "weight" "-10"). */}}
 {{- define "supergraph.migrateHook" -}}
-helm.sh/hook: pre-install,pre-upgrade
+{{- /* The bundled Postgres does not exist before install: then the services migrate on start. */}}
+helm.sh/hook: {{ ternary "pre-upgrade" "pre-install,pre-upgrade" .root.Values.postgresql.enabled }}
 helm.sh/hook-weight: {{ .weight | quote }}
 helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- end }}
