@@ -182,3 +182,27 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     subgraphTimeoutMs: g.SUBGRAPH_TIMEOUT_MS,
   };
 }
+
+export interface TracingConfig {
+  /** OTLP/HTTP base URL (the exporter posts to `${endpoint}/v1/traces`); unset = tracing off. */
+  endpoint?: string;
+  /** Share of new traces recorded (parent-based: a caller's decision is kept). */
+  sampleRatio: number;
+  /** How often the batch processor sends what it collected. */
+  exportDelayMs: number;
+}
+
+const tracingEnv = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
+  OTEL_BSP_SCHEDULE_DELAY: z.coerce.number().int().min(1).default(5_000),
+});
+
+export function loadTracingConfig(env: Env = process.env): TracingConfig {
+  const t = parse(tracingEnv, env);
+  return {
+    endpoint: t.OTEL_EXPORTER_OTLP_ENDPOINT?.replace(/\/+$/, ''),
+    sampleRatio: t.OTEL_TRACES_SAMPLER_ARG,
+    exportDelayMs: t.OTEL_BSP_SCHEDULE_DELAY,
+  };
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { activeTraceparent } from '../tracing/traceContext';
 
 /**
  * Every event on the bus, with CloudEvents field names (DESIGN.md). `type` is
@@ -27,6 +28,12 @@ export interface EventContract<T> {
   read(event: EventEnvelope): T;
 }
 
+/**
+ * A new event of the contract. Its `traceparent` is the active span's when
+ * tracing is on (in a consumer that is the span handling the cause, itself in
+ * the cause's trace), else the one the caller passed along from the cause, so
+ * a saga stays one trace even through a service that does not trace.
+ */
 export function createEvent<T>(
   contract: EventContract<T>,
   fields: { source: string; subject: string; correlationId?: string; traceparent?: string; data: T },
@@ -39,7 +46,7 @@ export function createEvent<T>(
     time: new Date().toISOString(),
     subject: fields.subject,
     correlationId: fields.correlationId ?? fields.subject,
-    traceparent: fields.traceparent,
+    traceparent: activeTraceparent() ?? fields.traceparent,
     data: fields.data,
   };
 }

@@ -32,6 +32,8 @@ export class EventBus {
   private connection?: NatsConnection;
   private readonly connecting: Promise<NatsConnection>;
   private closed = false;
+  /** Between a 'disconnect' and the 'reconnect' the connection is open but cannot reach NATS. */
+  private disconnected = false;
   private cancelWait?: () => void;
 
   constructor(private readonly options: EventBusOptions) {
@@ -83,6 +85,11 @@ export class EventBus {
     return !!this.connection && !this.connection.isClosed() && !this.closed;
   }
 
+  /** Connected and reaching NATS now: false while the client waits to reconnect (readiness, nats_connected). */
+  get isOnline(): boolean {
+    return this.isConnected && !this.disconnected;
+  }
+
   /** Resolves once connected (at once when already). */
   async ready(): Promise<NatsConnection> {
     return this.connecting;
@@ -109,8 +116,14 @@ export class EventBus {
 
   private async watch(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect') this.options.log.warn('NATS disconnected; reconnecting');
-      if (status.type === 'reconnect') this.options.log.info('NATS reconnected');
+      if (status.type === 'disconnect') {
+        this.disconnected = true;
+        this.options.log.warn('NATS disconnected; reconnecting');
+      }
+      if (status.type === 'reconnect') {
+        this.disconnected = false;
+        this.options.log.info('NATS reconnected');
+      }
     }
   }
 }

@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, headers, nanos, type ConsumerMessages, type JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
+import { inConsumerSpan, recordSpanError } from '../tracing/traceContext';
 import { parseEnvelope, PermanentEventError, RetryLaterError, type EventEnvelope } from './envelope';
 import type { EventBus } from './eventBus';
 import type { EventMetrics } from './eventMetrics';
@@ -126,7 +127,21 @@ export class EventConsumer {
     }
   }
 
-  private async handle(message: JsMsg): Promise<void> {
+  /** In a span that continues the producer's trace (the relay put its traceparent in the headers). */
+  private handle(message: JsMsg): Promise<void> {
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': message.subject,
+      'messaging.consumer.group.name': this.spec.name,
+      'messaging.message.id': message.headers?.get('Nats-Msg-Id') ?? '',
+    };
+    return inConsumerSpan(`process ${message.subject}`, traceparentOf(message), attributes, () =>
+      this.process(message),
+    );
+  }
+
+  private async process(message: JsMsg): Promise<void> {
     let event: EventEnvelope | undefined;
     try {
       event = parseEnvelope(message.data);
@@ -157,6 +172,7 @@ export class EventConsumer {
       message.ack();
       this.count(event.type, first ? 'done' : 'duplicate');
     } catch (error) {
+      recordSpanError(error as Error);
       await this.fail(message, event, error as Error);
     }
   }
@@ -207,5 +223,16 @@ export class EventConsumer {
 
   private count(type: string, outcome: string): void {
     this.metrics.consumed.inc({ consumer: this.spec.name, type, outcome });
+  }
+}
+
+/** From the headers; a message published before they carried it has it in the envelope only. */
+function traceparentOf(message: JsMsg): string | undefined {
+  const header = message.headers?.get('traceparent');
+  if (header) return header;
+  try {
+    return parseEnvelope(message.data).traceparent;
+  } catch {
+    return undefined;
   }
 }

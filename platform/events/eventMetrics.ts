@@ -1,7 +1,9 @@
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Metrics } from '../metrics';
+import { withTimeout } from '../withTimeout';
 import type { EventBus } from './eventBus';
+import { streamOf } from './naming';
 
 export interface EventMetrics {
   published: Counter;
@@ -10,26 +12,94 @@ export interface EventMetrics {
   deadLettered: Counter<'consumer' | 'type'>;
 }
 
+/** A durable consumer of this service, for the gauges read from JetStream. */
+export interface ConsumerRef {
+  name: string;
+  domain: string;
+}
+
+/** A scrape waits this long for the database or JetStream, then reports the last value it had. */
+const COLLECT_TIMEOUT_MS = 1_000;
+
 /** The event metrics of a service that has an outbox (and maybe consumers). */
-export function createEventMetrics(metrics: Metrics, dataSource: DataSource, bus: EventBus): EventMetrics {
+export function createEventMetrics(
+  metrics: Metrics,
+  dataSource: DataSource,
+  bus: EventBus,
+  consumers: () => ConsumerRef[] = () => [],
+): EventMetrics {
   const registers = [metrics.registry];
   new Gauge({
     name: 'nats_connected',
     help: '1 while the service is connected to NATS',
     registers,
     collect() {
-      this.set(bus.isConnected ? 1 : 0);
+      this.set(bus.isOnline ? 1 : 0);
     },
   });
+  const outboxQuery = (sql: string) =>
+    withTimeout(dataSource.query(sql) as Promise<{ value: number | null }[]>, COLLECT_TIMEOUT_MS, 'outbox query');
   new Gauge({
     name: 'outbox_pending',
     help: 'Outbox events not yet published to NATS',
     registers,
     async collect() {
-      const [{ count }] = (await dataSource.query(
-        'SELECT count(*)::int AS count FROM outbox WHERE published_at IS NULL',
-      )) as { count: number }[];
-      this.set(count);
+      // Without the database the last value stays: /metrics still answers.
+      const rows = await outboxQuery('SELECT count(*)::int AS value FROM outbox WHERE published_at IS NULL').catch(
+        () => undefined,
+      );
+      if (rows) this.set(rows[0].value ?? 0);
+    },
+  });
+  new Gauge({
+    name: 'outbox_oldest_pending_age_seconds',
+    help: 'Age of the oldest outbox event not yet published to NATS (0 when none waits)',
+    registers,
+    async collect() {
+      const rows = await outboxQuery(
+        'SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS value FROM outbox WHERE published_at IS NULL',
+      ).catch(() => undefined);
+      if (rows) this.set(Number(rows[0].value ?? 0));
+    },
+  });
+  const consumerGauge = (name: string, help: string) => new Gauge({ name, help, labelNames: ['consumer'], registers });
+  const pending = consumerGauge(
+    'events_consumer_pending_messages',
+    'Messages on the stream a durable consumer has not been delivered yet (JetStream num_pending)',
+  );
+  const ackPending = consumerGauge(
+    'events_consumer_ack_pending_messages',
+    'Messages delivered to a durable consumer and not acknowledged yet (JetStream num_ack_pending)',
+  );
+  const redelivered = consumerGauge(
+    'events_consumer_redelivered_messages',
+    'Unacknowledged messages of a durable consumer that were delivered more than once (JetStream num_redelivered)',
+  );
+  // One JetStream round trip per consumer and scrape fills all three gauges.
+  new Gauge({
+    name: 'events_consumer_info_up',
+    help: "1 when the last scrape could read every consumer's state from JetStream",
+    registers,
+    async collect() {
+      if (!bus.isOnline) return this.set(0);
+      try {
+        const jsm = await withTimeout(bus.manager(), COLLECT_TIMEOUT_MS, 'JetStream manager');
+        await Promise.all(
+          consumers().map(async ({ name, domain }) => {
+            const info = await withTimeout(
+              jsm.consumers.info(streamOf(bus.prefix, domain), name),
+              COLLECT_TIMEOUT_MS,
+              'consumer info',
+            );
+            pending.set({ consumer: name }, info.num_pending);
+            ackPending.set({ consumer: name }, info.num_ack_pending);
+            redelivered.set({ consumer: name }, info.num_redelivered);
+          }),
+        );
+        this.set(1);
+      } catch {
+        this.set(0);
+      }
     },
   });
   return {
@@ -41,7 +111,7 @@ export function createEventMetrics(metrics: Metrics, dataSource: DataSource, bus
     }),
     consumed: new Counter({
       name: 'events_consumed_total',
-      help: 'Events handled by a consumer, by outcome: done, duplicate, skipped, retried, dead_lettered',
+      help: 'Events handled by a consumer, by outcome: done, duplicate, skipped, retried (redelivered later), dead_lettered',
       labelNames: ['consumer', 'type', 'outcome'],
       registers,
     }),

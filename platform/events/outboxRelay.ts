@@ -1,3 +1,4 @@
+import { headers, type MsgHdrs } from 'nats';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
@@ -125,6 +126,7 @@ export class OutboxRelay {
           await js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
             msgID: row.envelope.id,
             timeout: this.publishTimeoutMs,
+            headers: traceHeadersOf(row.envelope),
           });
           sent.push(row.seq);
         } catch (error) {
@@ -166,4 +168,12 @@ export class OutboxRelay {
       this.wake = wakeable ? done : () => (this.running ? undefined : done());
     });
   }
+}
+
+/** The trace context rides in the headers too, where tracing tools look for it without reading the payload. */
+function traceHeadersOf(envelope: EventEnvelope): MsgHdrs | undefined {
+  if (!envelope.traceparent) return undefined;
+  const h = headers();
+  h.set('traceparent', envelope.traceparent);
+  return h;
 }

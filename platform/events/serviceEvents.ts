@@ -18,6 +18,7 @@ export class ServiceEvents {
   readonly metrics: EventMetrics;
   readonly relay?: OutboxRelay;
   private readonly consumers: EventConsumer[] = [];
+  private readonly consumerSpecs: ConsumerSpec[] = [];
 
   constructor(
     private readonly spec: ServiceEventsSpec,
@@ -27,13 +28,14 @@ export class ServiceEvents {
     metrics: Metrics,
   ) {
     this.bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: config.name, log });
-    this.metrics = createEventMetrics(metrics, dataSource, this.bus);
+    this.metrics = createEventMetrics(metrics, dataSource, this.bus, () => this.consumerSpecs);
     if (spec.publishes) this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics);
   }
 
   /** Consumers are built from the subgraph's services, which need the bus first. */
   addConsumers(specs: ConsumerSpec[]): void {
     for (const spec of specs) {
+      this.consumerSpecs.push(spec);
       this.consumers.push(
         new EventConsumer(spec, this.dataSource, this.bus, this.log, this.metrics, {
           maxDeliver: this.config.events.maxDeliver,
@@ -42,6 +44,11 @@ export class ServiceEvents {
         }),
       );
     }
+  }
+
+  /** Whether the NATS connection is up now (a readiness check). */
+  get connected(): boolean {
+    return this.bus.isOnline;
   }
 
   async start(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { ServiceTokenSigner } from '../auth/serviceTokens';
 import { AppError, ServiceUnavailableError } from '../errors';
+import { traceHeaders } from '../tracing/traceContext';
 
 export interface ServiceCall {
   /** The callee's name: the token's audience. */
@@ -27,6 +28,8 @@ export async function callService<T>(signer: ServiceTokenSigner, call: ServiceCa
         'content-type': 'application/json',
         authorization: `Bearer ${token}`,
         ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
+        // The built-in fetch is not instrumented: the callee continues our trace from these.
+        ...traceHeaders(),
       },
       body: JSON.stringify({ query: call.query, variables: call.variables }),
       signal: AbortSignal.timeout(call.timeoutMs ?? 5_000),

@@ -1,5 +1,6 @@
+import { tracing } from '../../platform/tracing/register';
 import { runMain } from '../../platform/runMain';
 import { startSubgraph } from '../../platform/subgraph';
 import { productsSubgraph } from './definition';
 
-runMain(() => startSubgraph(productsSubgraph, process.env));
+runMain(() => startSubgraph(productsSubgraph, process.env), { afterStop: () => tracing.shutdown() });

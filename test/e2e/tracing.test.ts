@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CreateProductDocument,
+  LogInDocument,
+  OrderByIdDocument,
+  PlaceOrderDocument,
+  SignUpDocument,
+} from '../../client/generated/graphql';
+import { OtlpReceiver, SPAN_KIND, type ReceivedSpan } from '../support/otlpReceiver';
+import { startSupergraph, type Supergraph } from '../support/supergraph';
+
+let receiver: OtlpReceiver;
+let sg: Supergraph;
+
+beforeAll(async () => {
+  receiver = await OtlpReceiver.start();
+  sg = await startSupergraph({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
+}, 60_000);
+
+afterAll(async () => {
+  await sg?.stop();
+  await receiver?.stop();
+});
+
+/** Spans of one trace by id, and each one's ancestors found by walking parent ids. */
+function ancestorsOf(span: ReceivedSpan, trace: ReceivedSpan[]): ReceivedSpan[] {
+  const byId = new Map(trace.map((s) => [s.spanId, s]));
+  const chain: ReceivedSpan[] = [];
+  for (let parent = byId.get(span.parentSpanId ?? ''); parent; parent = byId.get(parent.parentSpanId ?? '')) {
+    chain.push(parent);
+  }
+  return chain;
+}
+
+describe('distributed tracing', () => {
+  it('follows one placeOrder from the gateway through orders, inventory and payments in one trace', async () => {
+    const adminToken = (
+      await sg.execute(LogInDocument, { email: 'admin@example.com', password: 'test-admin-password' })
+    ).data!.logIn.token;
+    const token = (
+      await sg.execute(SignUpDocument, {
+        input: { email: 'tracer@example.com', password: 'tracer password', name: 'T' },
+      })
+    ).data!.signUp.token;
+    const sku = `TRACE-${randomUUID().slice(0, 8)}`;
+    const product = (
+      await sg.execute(CreateProductDocument, { input: { sku, name: sku, price: 700, initialStock: 5 } }, adminToken)
+    ).data!.createProduct.id;
+    const placed = await sg.execute(
+      PlaceOrderDocument,
+      { input: { items: [{ productId: product, quantity: 1 }], paymentMethod: { cardToken: 'tok_visa' } } },
+      token,
+    );
+    expect(placed.errors).toBeUndefined();
+    const orderId = placed.data!.placeOrder.id;
+    const deadline = Date.now() + 10_000;
+    while ((await sg.execute(OrderByIdDocument, { id: orderId }, token)).data!.order!.status !== 'PAID') {
+      if (Date.now() > deadline) throw new Error('the order did not reach PAID');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const requestSpan = (spans: ReceivedSpan[]) =>
+      spans.find((s) => s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === 'PlaceOrder');
+    const consumers = (spans: ReceivedSpan[], traceId: string) =>
+      spans.filter((s) => s.traceId === traceId && s.kind === SPAN_KIND.CONSUMER);
+    // The saga's hops, each a consumer span: service, then the event it handled.
+    const HOPS = [
+      ['inventory', 'orders.placed'],
+      ['payments', 'inventory.reserved'],
+      ['orders', 'payments.succeeded'],
+    ];
+    const hop = (spans: ReceivedSpan[], traceId: string, [service, type]: string[]) =>
+      consumers(spans, traceId).find((s) => s.service === service && s.name.endsWith(`.${type}`));
+    const spans = await receiver.waitFor((all) => {
+      const request = requestSpan(all);
+      return !!request && HOPS.every((h) => hop(all, request.traceId, h));
+    });
+    const request = requestSpan(spans)!;
+    const trace = spans.filter((s) => s.traceId === request.traceId);
+    for (const service of ['gateway', 'orders', 'inventory', 'payments']) {
+      expect(trace.some((s) => s.service === service)).toBe(true);
+    }
+
+    // In the gateway, the request span is above the query plan and the subgraph fetch.
+    for (const name of ['gateway.plan', 'gateway.fetch']) {
+      const span = trace.find((s) => s.name === name);
+      expect(span && ancestorsOf(span, trace)).toContainEqual(request);
+    }
+    // orders continues the gateway's trace from the traceparent header it was sent.
+    const ordersServer = trace.find((s) => s.service === 'orders' && s.kind === SPAN_KIND.SERVER)!;
+    expect(ancestorsOf(ordersServer, trace).map((s) => s.name)).toContain('gateway.fetch');
+
+    // Each event hop is a CONSUMER span in the trace, linked to the producer's span.
+    const [reserveStock, charge, paid] = HOPS.map((h) => hop(spans, request.traceId, h)!);
+    expect(ancestorsOf(reserveStock, trace).some((s) => s.service === 'orders')).toBe(true);
+    expect(reserveStock.links).toEqual([{ traceId: request.traceId, spanId: reserveStock.parentSpanId }]);
+    expect(ancestorsOf(charge, trace)).toContainEqual(reserveStock);
+    expect(ancestorsOf(paid, trace)).toContainEqual(charge);
+    // The handlers' queries are in the trace too.
+    expect(trace.some((s) => s.service === 'inventory' && s.kind === SPAN_KIND.CLIENT && s.parentSpanId)).toBe(true);
+  });
+});
