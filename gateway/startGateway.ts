@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -9,14 +8,15 @@ import { loadSigningKey } from '../platform/auth/signingKey';
 import { UserTokenVerifier } from '../platform/auth/userTokens';
 import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
+import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
 import { listen } from '../platform/http/listen';
-import { mountServiceEndpoints } from '../platform/http/serviceEndpoints';
+import { mountServiceEndpoints, READINESS_CHECK_TIMEOUT_MS } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
-import { AuthenticatedDataSource } from './AuthenticatedDataSource';
 import type { GatewayContext } from './context';
 import { createGatewayErrorFormatter } from './gatewayErrors';
+import { createSubgraphFetchMetrics, MeasuredDataSource } from './MeasuredDataSource';
 import { supergraphFromFile } from './supergraphFile';
 
 export interface RunningGateway {
@@ -33,12 +33,13 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   const key = await loadSigningKey('gateway', config);
   const signer = new ServiceTokenSigner('gateway', key);
   const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
+  const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphPath, log),
     // Subgraph addresses come from this deployment's settings, not from the composed file.
     buildService: ({ name }) =>
-      new AuthenticatedDataSource(name, subgraphUrl(config.baseUrl, name), signer, config.subgraphTimeoutMs),
+      new MeasuredDataSource(fetchMetrics, name, subgraphUrl(config.baseUrl, name), signer, config.subgraphTimeoutMs),
     logger: log,
   });
   let supergraphLoaded = false;
@@ -58,6 +59,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       metricsPlugin(metrics, 'gateway'),
+      requestLogPlugin(log),
     ],
   });
   await apollo.start();
@@ -74,7 +76,10 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
         SUBGRAPH_NAMES.map((name) => [
           name,
           async () => {
-            const res = await fetch(`${config.baseUrl[name]}/health`, { signal: AbortSignal.timeout(2_000) });
+            // Liveness, not readiness: one subgraph's database outage should not take the whole gateway out.
+            const res = await fetch(`${config.baseUrl[name]}/health`, {
+              signal: AbortSignal.timeout(READINESS_CHECK_TIMEOUT_MS),
+            });
             if (!res.ok) throw new Error(`health ${res.status}`);
           },
         ]),
@@ -84,12 +89,13 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     log,
     key,
   );
-  mountGraphQL(
-    app,
-    apollo,
-    async (token) => (token === undefined ? undefined : users.verify(token)),
-    (user) => ({ user, requestId: randomUUID() }),
-  );
+  mountGraphQL(app, apollo, {
+    log,
+    authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),
+    userIdOf: (user) => user?.id,
+    // The client's x-request-id when well-formed, else a new one; AuthenticatedDataSource passes it on.
+    context: (user, requestId) => ({ user, requestId }),
+  });
 
   const server = await listen(app, config.host, config.port);
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}/graphql`;

@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -15,6 +14,7 @@ import type { BaseContext } from './graphql/context';
 import { buildFederatedSchema, type FederatedSchemaSpec } from './graphql/federatedSchema';
 import { createErrorFormatter } from './graphql/formatError';
 import { metricsPlugin } from './graphql/metricsPlugin';
+import { requestLogPlugin } from './graphql/requestLogPlugin';
 import { mountGraphQL } from './http/graphqlEndpoint';
 import { listen } from './http/listen';
 import { mountServiceEndpoints } from './http/serviceEndpoints';
@@ -104,6 +104,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
       // No Apollo usage reporting here, so federated traces would be computed for nobody.
       ApolloServerPluginInlineTraceDisabled(),
       metricsPlugin(metrics, definition.name),
+      requestLogPlugin(log),
     ],
   });
   await apollo.start();
@@ -119,20 +120,31 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
       migrations: async () => {
         if (await dataSource.showMigrations()) throw new Error('pending migrations');
       },
+      ...(runtime.events
+        ? {
+            nats: async () => {
+              if (!runtime.events?.connected) throw new Error('not connected to NATS');
+            },
+          }
+        : {}),
     },
     metrics.registry,
     log,
     key,
   );
-  mountGraphQL(
-    app,
-    apollo,
-    (token) => verifier.verify(token),
-    (caller, req) => {
-      const requestId = headerValue(req.headers['x-request-id']) ?? randomUUID();
-      return definition.createContext(deps, { caller, user: caller.user, requestId, log: log.child({ requestId }) });
-    },
-  );
+  mountGraphQL(app, apollo, {
+    log,
+    authenticate: (token) => verifier.verify(token),
+    userIdOf: (caller) => caller.user?.id,
+    // The request id and user id reach every line through the request's log scope.
+    context: (caller, requestId) =>
+      definition.createContext(deps, {
+        caller,
+        user: caller.user,
+        requestId,
+        log: log.child({ caller: caller.service }),
+      }),
+  });
 
   const server = await listen(app, config.host, config.port);
   const url = `http://${config.host}:${server.port}/graphql`;
@@ -168,9 +180,4 @@ function trustedCallers(
     };
   }
   return trusted;
-}
-
-function headerValue(value: string | string[] | undefined): string | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  return v && /^[\w.-]{1,128}$/.test(v) ? v : undefined;
 }

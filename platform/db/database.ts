@@ -1,4 +1,6 @@
+import type { Pool, PoolClient } from 'pg';
 import { Client } from 'pg';
+import { Gauge } from 'prom-client';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -69,8 +71,82 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
   });
   await dataSource.initialize();
+  if (options.metrics) instrumentPool(poolOf(dataSource), options.metrics);
   await runMigrationsExclusively(dataSource);
   return dataSource;
+}
+
+/** The pg pool under a TypeORM Postgres data source. */
+function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+const TIMED = Symbol('timed');
+
+/**
+ * Pool gauges, read at scrape time, and db_query_duration_seconds. TypeORM
+ * times statements only in whole milliseconds and reports only slow ones, so
+ * every client is timed where TypeORM hands it the statement: its `query`,
+ * wrapped once per client when the pool first hands it out.
+ */
+function instrumentPool(pool: Pool, metrics: Metrics): void {
+  const registers = [metrics.registry];
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Connections the Postgres pool holds, by state: idle or in_use',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
+    },
+  });
+  new Gauge({
+    name: 'db_pool_waiting_requests',
+    help: 'Queries waiting for a free connection of the Postgres pool',
+    registers,
+    collect() {
+      this.set(pool.waitingCount);
+    },
+  });
+  new Gauge({
+    name: 'db_pool_max_connections',
+    help: 'The size limit of the Postgres pool',
+    registers,
+    collect() {
+      this.set(pool.options.max ?? 10);
+    },
+  });
+  pool.on('acquire', (client) => timeQueries(client, metrics));
+}
+
+function timeQueries(client: PoolClient & { [TIMED]?: true }, metrics: Metrics): void {
+  if (client[TIMED]) return;
+  client[TIMED] = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as { query: unknown }).query = (...args: unknown[]) => {
+    const started = process.hrtime.bigint();
+    const origin = currentQueryOrigin();
+    const observe = (outcome: 'ok' | 'error') =>
+      metrics.dbQueryDuration.observe({ origin, outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+    const callback = args[args.length - 1];
+    if (typeof callback === 'function') {
+      args[args.length - 1] = (error: unknown, ...rest: unknown[]) => {
+        observe(error ? 'error' : 'ok');
+        return (callback as (...a: unknown[]) => unknown)(error, ...rest);
+      };
+      return query(...args);
+    }
+    const result = query(...args);
+    // A promise for plain statements; a submittable (a cursor, a stream) is not timed.
+    if (result instanceof Promise) {
+      result.then(
+        () => observe('ok'),
+        () => observe('error'),
+      );
+    }
+    return result;
+  };
 }
 
 /** A subgraph's own database, as its settings name it: `${DB_PREFIX}_<name>` on DATABASE_URL's server. */

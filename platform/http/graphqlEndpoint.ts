@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { ApolloServer, BaseContext as ApolloContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import type { Express, Request } from 'express';
 import { runAsRequest } from '../db/queryOrigin';
 import { AppError, UnauthenticatedError } from '../errors';
+import { runWithRequestLog, type Logger } from '../logger';
 import { sendGraphQLError } from './graphqlErrorResponse';
 import { bodyErrorHandler, jsonBody } from './jsonBody';
 
@@ -14,30 +16,59 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match[1];
 }
 
+/** A caller's `x-request-id` when well-formed (it ends up in logs and headers), else a new one. */
+export function requestIdOf(req: Request): string {
+  const header = req.headers['x-request-id'];
+  const value = Array.isArray(header) ? header[0] : header;
+  return value && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
+}
+
+export interface GraphQLEndpoint<Identity, Ctx> {
+  authenticate(token: string | undefined): Promise<Identity>;
+  /** The user a request acts for, for the logs. */
+  userIdOf(identity: Identity): string | undefined;
+  context(identity: Identity, requestId: string, req: Request): Promise<Ctx> | Ctx;
+  log: Logger;
+}
+
 /**
  * Mounts Apollo on /graphql behind an authentication step that runs before
  * any GraphQL work: a refused request never reaches parsing or resolvers.
+ * Every request gets an id (the caller's, or a new one), echoed in the
+ * `x-request-id` response header and carried by every line it logs.
  */
 export function mountGraphQL<Identity, Ctx extends ApolloContext>(
   app: Express,
   apollo: ApolloServer<Ctx>,
-  authenticate: (token: string | undefined) => Promise<Identity>,
-  context: (identity: Identity, req: Request) => Promise<Ctx> | Ctx,
+  endpoint: GraphQLEndpoint<Identity, Ctx>,
 ): void {
   app.use(
     '/graphql',
+    (req, res, next) => {
+      const requestId = requestIdOf(req);
+      res.locals.requestId = requestId;
+      res.setHeader('x-request-id', requestId);
+      next();
+    },
     jsonBody(),
     async (req, res, next) => {
+      const requestId = res.locals.requestId as string;
+      let identity: Identity;
       try {
-        res.locals.identity = await authenticate(bearerToken(req.headers.authorization));
-        runAsRequest(() => next());
+        identity = await endpoint.authenticate(bearerToken(req.headers.authorization));
       } catch (error) {
-        if (error instanceof AppError) return sendGraphQLError(res, error);
-        next(error);
+        if (!(error instanceof AppError)) return next(error);
+        // The reason only: never the header or the token itself.
+        endpoint.log.info({ requestId, code: error.code, reason: error.message }, 'request refused');
+        return sendGraphQLError(res, error);
       }
+      res.locals.identity = identity;
+      const userId = endpoint.userIdOf(identity);
+      runWithRequestLog(userId ? { requestId, userId } : { requestId }, () => runAsRequest(() => next()));
     },
     expressMiddleware(apollo, {
-      context: async ({ req, res }) => context(res.locals.identity as Identity, req),
+      context: async ({ req, res }) =>
+        endpoint.context(res.locals.identity as Identity, res.locals.requestId as string, req),
     }),
   );
   app.use(bodyErrorHandler);

@@ -2,14 +2,21 @@ import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import { jwks, type SigningKey } from '../auth/signingKey';
+import { TimeoutError, withTimeout } from '../withTimeout';
 
 export type ReadinessCheck = () => Promise<void>;
 
+/** How long one readiness check may take before it counts as failing: /ready never hangs. */
+export const READINESS_CHECK_TIMEOUT_MS = 1_500;
+
+export type CheckStatus = 'ok' | 'failing' | 'timeout';
+
 /**
  * The endpoints every service has beside /graphql.
- * /health: the process is alive. /ready: every check passes (database
- * reachable, migrations done, ...), with the failing check named. /metrics:
- * Prometheus text.
+ * /health: liveness, the process can serve (nothing outside it is asked).
+ * /ready: readiness, every check passes (database reachable, migrations done,
+ * NATS connected, ...), each within READINESS_CHECK_TIMEOUT_MS, answered as
+ * `{ status, checks: { name: { status, durationMs } } }`. /metrics: Prometheus text.
  */
 export function mountServiceEndpoints(
   app: Express,
@@ -17,6 +24,7 @@ export function mountServiceEndpoints(
   registry: Registry,
   log: Logger,
   key: SigningKey,
+  timeoutMs = READINESS_CHECK_TIMEOUT_MS,
 ): void {
   // The service's public keys, for whoever verifies the tokens it signs.
   app.get('/.well-known/jwks.json', (_req, res) => {
@@ -27,21 +35,38 @@ export function mountServiceEndpoints(
   });
   app.get('/ready', async (_req, res) => {
     const results = await Promise.all(
-      Object.entries(checks).map(async ([name, check]) => {
-        try {
-          await check();
-          return [name, 'ok'] as const;
-        } catch (error) {
-          // The detail (hosts, users) goes to the log, not to whoever can reach the probe.
-          log.warn({ check: name, err: (error as Error).message }, 'readiness check failing');
-          return [name, 'failing'] as const;
-        }
-      }),
+      Object.entries(checks).map(async ([name, check]) => [name, await runCheck(name, check, timeoutMs, log)] as const),
     );
-    const ready = results.every(([, status]) => status === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
+    const ready = results.every(([, result]) => result.status === 'ok');
+    res
+      .status(ready ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
   });
   app.get('/metrics', async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    try {
+      res.type(registry.contentType).send(await registry.metrics());
+    } catch (error) {
+      log.warn({ err: (error as Error).message }, 'collecting metrics failed');
+      res.status(500).type('text/plain').send('collecting metrics failed\n');
+    }
   });
+}
+
+async function runCheck(
+  name: string,
+  check: ReadinessCheck,
+  timeoutMs: number,
+  log: Logger,
+): Promise<{ status: CheckStatus; durationMs: number }> {
+  const started = Date.now();
+  let status: CheckStatus = 'ok';
+  try {
+    await withTimeout(check(), timeoutMs, `readiness check ${name}`);
+  } catch (error) {
+    status = error instanceof TimeoutError ? 'timeout' : 'failing';
+    // The detail (hosts, users) goes to the log, not to whoever can reach the probe.
+    log.warn({ check: name, status, err: (error as Error).message }, 'readiness check failing');
+  }
+  return { status, durationMs: Date.now() - started };
 }

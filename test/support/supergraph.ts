@@ -37,6 +37,8 @@ export interface Supergraph {
   stopService(service: SubgraphName): Promise<void>;
   /** Runs SQL in a subgraph's own database, to check what it stored. */
   sql<T = Record<string, unknown>>(service: SubgraphName, query: string, params?: unknown[]): Promise<T[]>;
+  /** The lines a service (gateway, users, ...) wrote to stdout and stderr so far. */
+  output(service: SubgraphName | 'gateway'): string[];
   /** Resolves when a subgraph's process has exited (say, by an injected fault). */
   exited(service: SubgraphName): Promise<number | null>;
   stop(): Promise<void>;
@@ -72,9 +74,10 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   ) as Record<SubgraphName | 'gateway', string>;
 
   const children: ChildProcess[] = [];
+  const lines = new Map<string, string[]>();
   const bySubgraph = new Map<SubgraphName, ChildProcess>();
   const spawnSubgraph = (name: SubgraphName, extra: Record<string, string> = {}) => {
-    const child = spawnService(`dist/subgraphs/${name}/main.js`, name, { ...env, ...extra });
+    const child = spawnService(`dist/subgraphs/${name}/main.js`, name, { ...env, ...extra }, lines);
     children.push(child);
     bySubgraph.set(name, child);
     return child;
@@ -89,7 +92,7 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   try {
     for (const name of SUBGRAPH_NAMES) spawnSubgraph(name);
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitReady(baseUrl[name], name, children)));
-    children.push(spawnService('dist/gateway/main.js', 'gateway', env));
+    children.push(spawnService('dist/gateway/main.js', 'gateway', env, lines));
     await waitReady(baseUrl.gateway, 'gateway', children);
   } catch (error) {
     await stop();
@@ -149,6 +152,7 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
         await client.end();
       }
     },
+    output: (service) => lines.get(service) ?? [],
     async exited(name) {
       const child = bySubgraph.get(name)!;
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
@@ -165,25 +169,44 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   };
 }
 
-function spawnService(script: string, name: string, env: Record<string, string>): ChildProcess {
+function spawnService(
+  script: string,
+  name: string,
+  env: Record<string, string>,
+  lines = new Map<string, string[]>(),
+): ChildProcess {
   const child = spawn(process.execPath, [path.join(ROOT, script)], {
     env,
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  // Only warnings and errors are logged in tests; show them with the service's name.
-  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefixLines(name, chunk)));
-  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefixLines(name, chunk)));
+  const kept = lines.get(name) ?? [];
+  lines.set(name, kept);
+  // Every line is kept for the test to read; warnings and errors are shown with the service's name.
+  const relay = (out: NodeJS.WriteStream) => {
+    let partial = '';
+    return (chunk: Buffer) => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop() ?? '';
+      for (const line of parts.filter(Boolean)) {
+        kept.push(line);
+        if (worthShowing(line)) out.write(`[${name}] ${line}\n`);
+      }
+    };
+  };
+  child.stdout?.on('data', relay(process.stdout));
+  child.stderr?.on('data', relay(process.stderr));
   return child;
 }
 
-function prefixLines(name: string, chunk: Buffer): string {
-  return chunk
-    .toString()
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => `[${name}] ${line}\n`)
-    .join('');
+/** Lines that are not pino JSON, and pino lines at warn (40) or above. */
+function worthShowing(line: string): boolean {
+  try {
+    const level = (JSON.parse(line) as { level?: unknown }).level;
+    return typeof level !== 'number' || level >= 40;
+  } catch {
+    return true;
+  }
 }
 
 async function waitReady(base: string, name: string, children: ChildProcess[], timeoutMs = 30_000): Promise<void> {

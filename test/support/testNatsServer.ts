@@ -28,6 +28,8 @@ export class TestNatsServer {
   }
 
   async start(): Promise<void> {
+    // Already running: a second server on the same port would orphan the first.
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
     this.child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], {
       stdio: 'ignore',
     });
