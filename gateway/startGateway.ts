@@ -10,12 +10,15 @@ import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
 import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
+import { jsonBody } from '../platform/http/jsonBody';
 import { listen } from '../platform/http/listen';
 import { mountServiceEndpoints, READINESS_CHECK_TIMEOUT_MS } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import type { GatewayContext } from './context';
 import { createGatewayErrorFormatter } from './gatewayErrors';
+import { costLimitPlugin, withLimitErrors } from './limits/limitsPlugin';
+import { operationShapeRule } from './limits/operationLimits';
 import { createSubgraphFetchMetrics, MeasuredDataSource } from './MeasuredDataSource';
 import { supergraphFromFile } from './supergraphFile';
 
@@ -53,8 +56,12 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: !config.production,
     // runMain owns the signals: it stops the HTTP server, consumers and pools in order.
     stopOnTerminationSignals: false,
-    formatError: createGatewayErrorFormatter(log, !config.production),
+    formatError: withLimitErrors(createGatewayErrorFormatter(log, !config.production)),
+    // Request limits (gateway/limits/): all refuse an operation before a query plan or a subgraph call.
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    validationRules: [operationShapeRule(config.limits)],
     plugins: [
+      costLimitPlugin(config.limits.maxCost),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -89,6 +96,8 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     log,
     key,
   );
+  // The gateway's own body limit; the shared endpoint's parser then finds the body already read.
+  app.use('/graphql', jsonBody(config.limits.maxBodyBytes));
   mountGraphQL(app, apollo, {
     log,
     authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),

@@ -165,11 +165,30 @@ export interface GatewayConfig extends CommonConfig {
   supergraphPath: string;
   /** How long the gateway waits for one subgraph response. */
   subgraphTimeoutMs: number;
+  /** Request limits, all checked before any subgraph is called (gateway/limits/). */
+  limits: {
+    /** Largest JSON body accepted; a larger one gets 413. */
+    maxBodyBytes: number;
+    /** Lexical tokens the parser reads before giving up. */
+    maxTokens: number;
+    /** Field nesting; introspection's `__schema`/`__type` subtrees do not count. */
+    maxDepth: number;
+    maxAliases: number;
+    maxRootFields: number;
+    /** Each field 1, a paged field's subtree times its `first`. */
+    maxCost: number;
+  };
 }
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(2_097_152), // 2 MiB
+  MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
+  MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  MAX_ROOT_FIELDS: z.coerce.number().int().positive().default(10),
+  MAX_COST: z.coerce.number().int().positive().default(5_000),
 });
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -180,6 +199,14 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     port: base.ports.gateway,
     supergraphPath: path.resolve(g.SUPERGRAPH_PATH),
     subgraphTimeoutMs: g.SUBGRAPH_TIMEOUT_MS,
+    limits: {
+      maxBodyBytes: g.MAX_BODY_BYTES,
+      maxTokens: g.MAX_TOKENS,
+      maxDepth: g.MAX_DEPTH,
+      maxAliases: g.MAX_ALIASES,
+      maxRootFields: g.MAX_ROOT_FIELDS,
+      maxCost: g.MAX_COST,
+    },
   };
 }
 

@@ -61,18 +61,27 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
-export const PUBLIC_CODES = new Set<string>([
+/** Codes that say the client sent something wrong: never masked, logged at info. */
+export const CLIENT_ERROR_CODES = new Set<string>([
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'BAD_USER_INPUT',
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
-  'SERVICE_UNAVAILABLE',
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
   'BAD_REQUEST',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // The gateway's operation limits (gateway/limits).
+  'MAX_TOKENS_EXCEEDED',
+  'MAX_DEPTH_EXCEEDED',
+  'MAX_ALIASES_EXCEEDED',
+  'MAX_ROOT_FIELDS_EXCEEDED',
+  'MAX_COST_EXCEEDED',
 ]);
+
+/** Every code a client may see; anything else is masked as INTERNAL_SERVER_ERROR. */
+export const PUBLIC_CODES = new Set<string>([...CLIENT_ERROR_CODES, 'SERVICE_UNAVAILABLE']);

@@ -1,20 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger';
-
-/** Codes that say the client asked for something wrong, not that the service failed. */
-const CLIENT_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'BAD_USER_INPUT',
-  'NOT_FOUND',
-  'CONFLICT',
-  'RATE_LIMITED',
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_REQUEST',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'OPERATION_RESOLUTION_FAILURE',
-]);
+import { CLIENT_ERROR_CODES } from '../errors';
 
 /**
  * Logs every operation that failed, once, with each error's full detail
@@ -47,5 +33,5 @@ export function requestLogPlugin(log: Logger): ApolloServerPlugin {
 }
 
 function clientError(code: unknown): boolean {
-  return typeof code === 'string' && CLIENT_CODES.has(code);
+  return typeof code === 'string' && CLIENT_ERROR_CODES.has(code);
 }

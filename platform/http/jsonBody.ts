@@ -1,7 +1,11 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 
-/** Parses JSON bodies up to a size limit. */
-export function jsonBody(limit = '1mb'): RequestHandler {
+/**
+ * Parses JSON bodies up to a size limit (bytes, or a string such as '1mb').
+ * A second jsonBody on the same request skips a body already read, so a
+ * service can mount its own limit ahead of the shared endpoint's default.
+ */
+export function jsonBody(limit: number | string = '1mb'): RequestHandler {
   return express.json({ limit });
 }
 
@@ -10,11 +14,11 @@ export const bodyErrorHandler: ErrorRequestHandler = (error, _req, res, next) =>
   const status = (error as { status?: number }).status;
   const type = (error as { type?: string }).type;
   if (!status || status >= 500) return next(error);
-  const message =
-    type === 'entity.too.large'
-      ? 'Request body too large'
-      : type === 'entity.parse.failed'
-        ? 'Malformed JSON body'
-        : 'Bad request';
+  if (type === 'entity.too.large') {
+    const limit = (error as { limit?: number }).limit;
+    const message = limit ? `Request body too large: the limit is ${limit} bytes` : 'Request body too large';
+    return res.status(413).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST', limit } }] });
+  }
+  const message = type === 'entity.parse.failed' ? 'Malformed JSON body' : 'Bad request';
   res.status(status).json({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
 };

@@ -1,0 +1,71 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
+import { LimitError, operationCost } from './operationLimits';
+
+/**
+ * Refuses an operation whose cost (operationLimits.ts) is over `maxCost`.
+ * It runs at didResolveOperation, where the request's variables are known and
+ * before the gateway plans or fetches anything.
+ */
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, operation, request }) {
+          if (!operation) return;
+          const fragments: Record<string, FragmentDefinitionNode> = {};
+          for (const definition of document.definitions) {
+            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+          }
+          const cost = operationCost(schema, operation, fragments, request.variables ?? {});
+          if (cost > maxCost) {
+            throw new LimitError(
+              'MAX_COST_EXCEEDED',
+              `The query cost is ${cost}, over the limit of ${maxCost}`,
+              maxCost,
+              cost,
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+type Formatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+
+// graphql-js 16 spells it "more that"; later versions may fix the typo.
+const TOO_MANY_TOKENS = /^Syntax Error: Document contains more tha[nt] (\d+) tokens/;
+
+/**
+ * Gives limit errors their own codes: Apollo files validation errors under
+ * GRAPHQL_VALIDATION_FAILED and the parser's token limit under
+ * GRAPHQL_PARSE_FAILED. Everything else goes to `format`.
+ */
+export function withLimitErrors(format: Formatter): Formatter {
+  return (formatted, error) => {
+    const limit =
+      error instanceof LimitError
+        ? error
+        : error instanceof GraphQLError && error.originalError instanceof LimitError
+          ? error.originalError
+          : undefined;
+    if (limit) {
+      return {
+        message: limit.message,
+        locations: formatted.locations,
+        extensions: { code: limit.code, limit: limit.limit, actual: limit.actual },
+      };
+    }
+    const tokens = formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' && TOO_MANY_TOKENS.exec(formatted.message);
+    if (tokens) {
+      // The parser stops at the first token over the limit: the actual count is not known.
+      return {
+        message: `The document has more than ${tokens[1]} tokens, the limit`,
+        locations: formatted.locations,
+        extensions: { code: 'MAX_TOKENS_EXCEEDED', limit: Number(tokens[1]) },
+      };
+    }
+    return format(formatted, error);
+  };
+}

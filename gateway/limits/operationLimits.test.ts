@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildSchema,
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  specifiedRules,
+  validate,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { operationCost, operationShapeRule, type ShapeLimits } from './operationLimits';
+
+const schema = buildSchema(readFileSync(path.resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
+const LIMITS: ShapeLimits = { maxDepth: 10, maxAliases: 30, maxRootFields: 10 };
+
+/** The codes of the errors validation reports, graphql's own rules included. */
+function refusals(query: string, limits = LIMITS): string[] {
+  const errors = validate(schema, parse(query), [...specifiedRules, operationShapeRule(limits)]);
+  return errors.map((e) => String(e.extensions.code ?? e.message));
+}
+
+function cost(query: string, variables: Record<string, unknown> = {}): number {
+  const document = parse(query);
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+  const fragments = Object.fromEntries(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  );
+  return operationCost(schema, operation, fragments, variables);
+}
+
+/** `me { orders { edges { node { user { ... } } } } }` nested `levels` times around `leaf`: depth 4 per level + 1. */
+function ordersNest(levels: number, leaf: string): string {
+  let inner = leaf;
+  for (let i = 0; i < levels; i++) inner = `orders(first: 1) { edges { node { user { ${inner} } } } }`;
+  return `{ me { ${inner} } }`;
+}
+
+const repeat = (n: number, f: (i: number) => string) => Array.from({ length: n }, (_, i) => f(i)).join(' ');
+
+describe('depth', () => {
+  // me 1, then 4 per level (orders, edges, node, user), then the leaf.
+  const atTen = ordersNest(2, 'id'); // 1 + 8 + 1 = 10
+  const atEleven = ordersNest(2, 'orders(first: 1) { totalCount }'); // 1 + 8 + 2 = 11
+
+  it('passes at the limit and refuses one over, with the limit and the depth', () => {
+    expect(refusals(atTen)).toEqual([]);
+    const errors = validate(schema, parse(atEleven), [operationShapeRule(LIMITS)]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0].extensions).toMatchObject({ code: 'MAX_DEPTH_EXCEEDED', limit: 10, actual: 11 });
+    expect(errors[0].message).toBe('The query depth is 11, over the limit of 10');
+  });
+
+  it('follows named and inline fragments, nested', () => {
+    const viaFragments = `
+      { me { ...A } }
+      fragment A on User { orders(first: 1) { edges { ... on OrderEdge { node { ...B } } } } }
+      fragment B on Order { user { orders(first: 1) { edges { node { user { ...C } } } } } }
+      fragment C on User { orders(first: 1) { totalCount } }`;
+    expect(refusals(viaFragments)).toEqual(['MAX_DEPTH_EXCEEDED']);
+    expect(refusals(viaFragments.replace('orders(first: 1) { totalCount }', 'id'))).toEqual([]);
+  });
+
+  it('does not count introspection subtrees, so the full introspection query passes', () => {
+    const query = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
+    expect(refusals(query)).toEqual([]);
+    expect(cost(query)).toBeLessThan(5_000);
+  });
+
+  it('does not loop on a fragment cycle (graphql reports the cycle)', () => {
+    const cyclic = `{ me { ...A } } fragment A on User { orders { edges { node { user { ...A } } } } }`;
+    expect(refusals(cyclic)).toContain('Cannot spread fragment "A" within itself.');
+    expect(cost(cyclic)).toBeGreaterThan(0);
+  });
+});
+
+describe('aliases', () => {
+  const aliased = (n: number) => `{ products(first: 1) { ${repeat(n, (i) => `a${i}: totalCount`)} } }`;
+
+  it('passes 30 and refuses 31', () => {
+    expect(refusals(aliased(30))).toEqual([]);
+    expect(refusals(aliased(31))).toEqual(['MAX_ALIASES_EXCEEDED']);
+  });
+
+  it('counts a fragment each time it is spread, named or inline', () => {
+    const fragment = `fragment F on ProductConnection { ${repeat(10, (i) => `a${i}: totalCount`)} }`;
+    expect(refusals(`{ products { ...F ...F ...F } } ${fragment}`)).toEqual([]);
+    expect(refusals(`{ products { ...F ...F ...F x: totalCount } } ${fragment}`)).toEqual(['MAX_ALIASES_EXCEEDED']);
+    expect(refusals(`{ products { ...F ...F ... on ProductConnection { ...F y: totalCount } } } ${fragment}`)).toEqual([
+      'MAX_ALIASES_EXCEEDED',
+    ]);
+  });
+
+  it('stays linear when fragments fan out (each is measured once)', () => {
+    const layers = repeat(20, (i) => `fragment L${i} on Query { ...L${i + 1} ...L${i + 1} }`);
+    const query = `{ ...L0 } ${layers} fragment L20 on Query { x: __typename }`;
+    const started = Date.now();
+    const errors = validate(schema, parse(query), [operationShapeRule({ ...LIMITS, maxRootFields: 1e9 })]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(errors[0].extensions).toMatchObject({ code: 'MAX_ALIASES_EXCEEDED', actual: 2 ** 20 });
+  });
+});
+
+describe('root fields', () => {
+  const roots = (n: number) => `{ ${repeat(n, (i) => `p${i}: product(id: "${i}") { id }`)} }`;
+
+  it('passes 10 and refuses 11', () => {
+    expect(refusals(roots(10))).toEqual([]);
+    const errors = validate(schema, parse(roots(11)), [operationShapeRule(LIMITS)]);
+    expect(errors[0].extensions).toMatchObject({ code: 'MAX_ROOT_FIELDS_EXCEEDED', limit: 10, actual: 11 });
+  });
+
+  it('flattens fragments at the root', () => {
+    const fragment = `fragment R on Query { ${repeat(5, (i) => `r${i}: __typename`)} }`;
+    expect(refusals(`{ ...R ... on Query { ...R } } ${fragment}`)).toEqual([]);
+    expect(refusals(`{ ...R ... on Query { ...R me { id } } } ${fragment}`)).toEqual(['MAX_ROOT_FIELDS_EXCEEDED']);
+  });
+});
+
+describe('cost', () => {
+  it('counts each field once and multiplies a paged subtree by first', () => {
+    expect(cost('{ me { id email } }')).toBe(3);
+    // products 1 + 10 x (edges 1 + node 1 + id 1 + name 1)
+    expect(cost('{ products(first: 10) { edges { node { id name } } } }')).toBe(41);
+    // the schema default, 20
+    expect(cost('{ products { totalCount } }')).toBe(21);
+  });
+
+  it('takes first from variables, then the variable default, then the schema default', () => {
+    const query = 'query($n: Int) { products(first: $n) { totalCount } }';
+    expect(cost(query, { n: 50 })).toBe(51);
+    expect(cost(query)).toBe(21);
+    expect(cost('query($n: Int = 7) { products(first: $n) { totalCount } }')).toBe(8);
+    expect(cost('query($n: Int = 7) { products(first: $n) { totalCount } }', { n: 3 })).toBe(4);
+  });
+
+  it('multiplies nested pages: the orders -> user -> orders nesting is far over 5000', () => {
+    const nested = `{ me { orders(first: 100) { edges { node { user { orders(first: 100) { edges { node { id } } } } } } } } }`;
+    // me 1 + orders 1 + 100 x (edges, node, user 3 + orders 1 + 100 x 3)
+    expect(cost(nested)).toBe(2 + 100 * (3 + 1 + 300));
+  });
+
+  it('follows named and inline fragments', () => {
+    const viaFragments = `{ me { ...O } }
+      fragment O on User { orders(first: 100) { edges { ... on OrderEdge { node { ...U } } } } }
+      fragment U on Order { user { orders(first: 100) { edges { node { id } } } } }`;
+    expect(cost(viaFragments)).toBe(2 + 100 * (3 + 1 + 300));
+  });
+
+  it('is exact around a threshold', () => {
+    // 1 + n x 3
+    const page = (n: number) => cost(`{ products(first: ${n}) { edges { node { id } } } }`);
+    expect(page(1666)).toBe(4999);
+    expect(page(1667)).toBe(5002);
+  });
+});
