@@ -19,6 +19,8 @@ import type { GatewayContext } from './context';
 import { createGatewayErrorFormatter } from './gatewayErrors';
 import { costLimitPlugin, withLimitErrors } from './limits/limitsPlugin';
 import { operationShapeRule } from './limits/operationLimits';
+import { createRateLimiters } from './rateLimits/rateLimiters';
+import { rateLimitPlugin } from './rateLimits/rateLimitPlugin';
 import { createSubgraphFetchMetrics, MeasuredDataSource } from './MeasuredDataSource';
 import { supergraphFromFile } from './supergraphFile';
 
@@ -37,6 +39,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   const signer = new ServiceTokenSigner('gateway', key);
   const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
   const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
+  const rateLimiters = await createRateLimiters(config.rateLimits, log);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphPath, log),
@@ -62,6 +65,8 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     validationRules: [operationShapeRule(config.limits)],
     plugins: [
       costLimitPlugin(config.limits.maxCost),
+      // Rate limits (gateway/rateLimits/): also before a query plan or a subgraph call.
+      rateLimitPlugin(rateLimiters, log),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -73,6 +78,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
 
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   mountServiceEndpoints(
     app,
     {
@@ -103,7 +109,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),
     userIdOf: (user) => user?.id,
     // The client's x-request-id when well-formed, else a new one; AuthenticatedDataSource passes it on.
-    context: (user, requestId) => ({ user, requestId }),
+    context: (user, requestId, req) => ({ user, requestId, ip: clientIp(req, config.trustProxy !== undefined) }),
   });
 
   const server = await listen(app, config.host, config.port);
@@ -115,6 +121,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     async stop() {
       await server.close();
       await apollo.stop();
+      await rateLimiters.close();
       log.info('stopped');
     },
   };
@@ -124,4 +131,9 @@ function subgraphUrl(baseUrl: Record<string, string>, name: string): string {
   const base = baseUrl[name as SubgraphName];
   if (!base) throw new Error(`The supergraph names a subgraph this gateway does not know: ${name}`);
   return `${base}/graphql`;
+}
+
+/** Behind a trusted proxy, express's `req.ip` (from X-Forwarded-For); else the socket's peer, which a client cannot forge. */
+function clientIp(req: express.Request, trustProxy: boolean): string {
+  return (trustProxy ? req.ip : req.socket.remoteAddress) ?? 'unknown';
 }

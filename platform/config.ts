@@ -178,6 +178,21 @@ export interface GatewayConfig extends CommonConfig {
     /** Each field 1, a paged field's subtree times its `first`. */
     maxCost: number;
   };
+  /** Rate limits (gateway/rateLimits/), checked before any subgraph is called. */
+  rateLimits: {
+    /** Operations per window, per user (per IP when anonymous). */
+    points: number;
+    windowSeconds: number;
+    /** logIn/signUp fields per window, per IP: each aliased copy is one attempt. */
+    authPoints: number;
+    authWindowSeconds: number;
+    /** Shared store for every gateway replica; unset = each process counts in memory. */
+    redisUrl?: string;
+    /** Prefix of the keys in Redis. */
+    keyPrefix: string;
+  };
+  /** Express's `trust proxy` setting; unset = the client IP is the socket's peer address. */
+  trustProxy?: boolean | number | string;
 }
 
 const gatewayEnv = z.object({
@@ -189,6 +204,24 @@ const gatewayEnv = z.object({
   MAX_ALIASES: z.coerce.number().int().min(0).default(30),
   MAX_ROOT_FIELDS: z.coerce.number().int().positive().default(10),
   MAX_COST: z.coerce.number().int().positive().default(5_000),
+  RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  AUTH_RATE_LIMIT_POINTS: z.coerce.number().int().positive().default(10),
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  REDIS_URL: z.string().url().optional(),
+  RATE_LIMIT_KEY_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_:-]+$/, 'letters, digits, _, : and - only')
+    .default('ratelimit'),
+  /** true, a hop count, or express's list of trusted addresses/subnets ("loopback, 10.0.0.0/8"). */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v) => {
+      if (v === undefined || v === '' || v === 'false') return undefined;
+      if (v === 'true') return true;
+      return /^\d+$/.test(v) ? Number(v) : v;
+    }),
 });
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
@@ -207,6 +240,15 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       maxRootFields: g.MAX_ROOT_FIELDS,
       maxCost: g.MAX_COST,
     },
+    rateLimits: {
+      points: g.RATE_LIMIT_POINTS,
+      windowSeconds: g.RATE_LIMIT_WINDOW_SECONDS,
+      authPoints: g.AUTH_RATE_LIMIT_POINTS,
+      authWindowSeconds: g.AUTH_RATE_LIMIT_WINDOW_SECONDS,
+      redisUrl: g.REDIS_URL,
+      keyPrefix: g.RATE_LIMIT_KEY_PREFIX,
+    },
+    trustProxy: g.TRUST_PROXY,
   };
 }
 

@@ -5,7 +5,7 @@ let sg: Supergraph;
 
 beforeAll(async () => {
   sg = await startSupergraph();
-}, 90_000);
+}, 200_000);
 afterAll(() => sg?.stop());
 
 async function query(text: string, variables?: Record<string, unknown>) {

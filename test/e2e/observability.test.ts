@@ -8,7 +8,7 @@ let sg: Supergraph;
 beforeAll(async () => {
   // info: the log lines of failed client requests are at info.
   sg = await startSupergraph({ LOG_LEVEL: 'info' });
-});
+}, 200_000);
 
 afterAll(async () => {
   await sg?.stop();

@@ -39,7 +39,7 @@ beforeAll(async () => {
       input: { email: 'buyer@example.com', password: 'buyer password', name: 'Buyer' },
     })
   ).data!.signUp.token;
-}, 90_000);
+}, 200_000);
 
 afterAll(async () => {
   await probe?.close();

@@ -27,7 +27,7 @@ beforeAll(async () => {
   sg = await startSupergraph();
   const admin = await sg.execute(LogInDocument, { email: 'admin@example.com', password: 'test-admin-password' });
   adminToken = admin.data!.logIn.token;
-}, 90_000);
+}, 200_000);
 afterAll(() => sg?.stop());
 
 describe('accounts through the gateway', () => {

@@ -15,7 +15,7 @@ let sg: Supergraph;
 beforeAll(async () => {
   receiver = await OtlpReceiver.start();
   sg = await startSupergraph({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint, OTEL_BSP_SCHEDULE_DELAY: '200' });
-}, 60_000);
+}, 200_000);
 
 afterAll(async () => {
   await sg?.stop();

@@ -209,7 +209,7 @@ function worthShowing(line: string): boolean {
   }
 }
 
-async function waitReady(base: string, name: string, children: ChildProcess[], timeoutMs = 30_000): Promise<void> {
+async function waitReady(base: string, name: string, children: ChildProcess[], timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exited = children.find((c) => c.exitCode !== null);

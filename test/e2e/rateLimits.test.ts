@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { startSupergraph, type Supergraph } from '../support/supergraph';
+
+const REDIS_URL = 'redis://127.0.0.1:6379';
+const KEY_PREFIX = `test-ratelimit-${randomUUID()}`;
+
+let sg: Supergraph;
+
+beforeAll(async () => {
+  sg = await startSupergraph({
+    AUTH_RATE_LIMIT_POINTS: '5',
+    // Each case sends its own X-Forwarded-For, so the cases do not share a budget.
+    TRUST_PROXY: 'loopback',
+    // Room for 1,000 aliased logIns, so the rate limit (not a shape limit) is what refuses them.
+    MAX_ALIASES: '2000',
+    MAX_ROOT_FIELDS: '2000',
+    MAX_TOKENS: '20000',
+  });
+}, 200_000);
+afterAll(async () => {
+  await sg?.stop();
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`${KEY_PREFIX}*`);
+    if (keys.length) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+});
+
+const logIn = (alias: string) => `${alias}: logIn(email: "nobody@example.com", password: "wrong-password") { token }`;
+
+async function send(url: string, query: string, ip: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ query }),
+  });
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    body: (await response.json()) as any,
+  };
+}
+
+/** Operations users has answered so far, all outcomes, read from its /metrics. */
+async function usersRequests(): Promise<number> {
+  const text = await (await fetch(`${sg.baseUrl.users}/metrics`)).text();
+  return [...text.matchAll(/^graphql_requests_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+function expectLimited(res: Awaited<ReturnType<typeof send>>) {
+  expect(res.status).toBe(429);
+  expect(res.body.data).toBeUndefined();
+  const { code, retryAfterSeconds } = res.body.errors[0].extensions;
+  expect(code).toBe('RATE_LIMITED');
+  expect(retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect(retryAfterSeconds).toBeLessThanOrEqual(60);
+  expect(res.retryAfter).toBe(String(retryAfterSeconds));
+}
+
+const codeOf = (res: Awaited<ReturnType<typeof send>>) => res.body.errors?.[0]?.extensions?.code;
+
+describe('auth rate limit (5 attempts per IP per minute)', () => {
+  it('refuses 1,000 aliased logIns in one request without calling users, and does not charge them', async () => {
+    const before = await usersRequests();
+    const batch = `mutation { ${Array.from({ length: 1000 }, (_, i) => logIn(`a${i}`)).join(' ')} }`;
+    expectLimited(await send(sg.gatewayUrl, batch, '203.0.113.1'));
+    expect(await usersRequests()).toBe(before);
+    // The refused batch left the budget whole: a single attempt still reaches users.
+    expect(codeOf(await send(sg.gatewayUrl, `mutation { ${logIn('one')} }`, '203.0.113.1'))).toBe('UNAUTHENTICATED');
+  });
+
+  it('refuses the 6th logIn within the window, and only logIn', async () => {
+    for (let i = 0; i < 5; i++) {
+      expect(codeOf(await send(sg.gatewayUrl, `mutation { ${logIn('x')} }`, '203.0.113.2'))).toBe('UNAUTHENTICATED');
+    }
+    expectLimited(await send(sg.gatewayUrl, `mutation { ${logIn('x')} }`, '203.0.113.2'));
+    const query = await send(sg.gatewayUrl, '{ products(first: 1) { totalCount } }', '203.0.113.2');
+    expect(query.body.errors).toBeUndefined();
+  });
+
+  it('is shared by gateways using the same Redis', async () => {
+    const shared = {
+      REDIS_URL,
+      RATE_LIMIT_KEY_PREFIX: KEY_PREFIX,
+      // Same signing key as the first gateway, whose JWKS the subgraphs trust.
+      SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
+    };
+    const [a, b] = await Promise.all([sg.startGateway(shared), sg.startGateway(shared)]);
+    try {
+      for (let i = 0; i < 5; i++) {
+        expect(codeOf(await send(`${a.url}/graphql`, `mutation { ${logIn('x')} }`, '203.0.113.3'))).toBe(
+          'UNAUTHENTICATED',
+        );
+      }
+      expectLimited(await send(`${b.url}/graphql`, `mutation { ${logIn('x')} }`, '203.0.113.3'));
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 60_000);
+});
