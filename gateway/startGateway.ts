@@ -10,7 +10,6 @@ import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
 import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
-import { jsonBody } from '../platform/http/jsonBody';
 import { listen } from '../platform/http/listen';
 import { mountServiceEndpoints, READINESS_CHECK_TIMEOUT_MS } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
@@ -102,14 +101,14 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     log,
     key,
   );
-  // The gateway's own body limit; the shared endpoint's parser then finds the body already read.
-  app.use('/graphql', jsonBody(config.limits.maxBodyBytes));
   mountGraphQL(app, apollo, {
     log,
+    maxBodyBytes: config.limits.maxBodyBytes,
     authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),
     userIdOf: (user) => user?.id,
     // The client's x-request-id when well-formed, else a new one; AuthenticatedDataSource passes it on.
-    context: (user, requestId, req) => ({ user, requestId, ip: clientIp(req, config.trustProxy !== undefined) }),
+    // req.ip is the socket's peer unless 'trust proxy' is set, then it comes from X-Forwarded-For.
+    context: (user, requestId, req) => ({ user, requestId, ip: req.ip ?? 'unknown' }),
   });
 
   const server = await listen(app, config.host, config.port);
@@ -131,9 +130,4 @@ function subgraphUrl(baseUrl: Record<string, string>, name: string): string {
   const base = baseUrl[name as SubgraphName];
   if (!base) throw new Error(`The supergraph names a subgraph this gateway does not know: ${name}`);
   return `${base}/graphql`;
-}
-
-/** Behind a trusted proxy, express's `req.ip` (from X-Forwarded-For); else the socket's peer, which a client cannot forge. */
-function clientIp(req: express.Request, trustProxy: boolean): string {
-  return (trustProxy ? req.ip : req.socket.remoteAddress) ?? 'unknown';
 }

@@ -15,6 +15,7 @@ import { CreateEventTables1764400000000 } from './eventTablesMigration';
 import { deadLetterStream, streamOf, subjectOf } from './naming';
 import { appendToOutbox } from './outbox';
 import { OutboxRelay } from './outboxRelay';
+import { eventually } from '../../test/support/eventually';
 
 const log = pino({ level: 'silent' });
 const noted = defineEvent('things.noted', 1, z.object({ note: z.string() }));
@@ -70,14 +71,6 @@ async function streamMessages(
     out.push({ id: headers['Nats-Msg-Id'], data: new TextDecoder().decode(m.data), headers });
   }
   return out;
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 async function unsent(): Promise<number> {

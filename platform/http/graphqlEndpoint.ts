@@ -29,6 +29,8 @@ export interface GraphQLEndpoint<Identity, Ctx> {
   userIdOf(identity: Identity): string | undefined;
   context(identity: Identity, requestId: string, req: Request): Promise<Ctx> | Ctx;
   log: Logger;
+  /** Largest JSON body accepted (bytes or e.g. '1mb'); over it: 413. */
+  maxBodyBytes?: number | string;
 }
 
 /**
@@ -50,7 +52,7 @@ export function mountGraphQL<Identity, Ctx extends ApolloContext>(
       res.setHeader('x-request-id', requestId);
       next();
     },
-    jsonBody(),
+    jsonBody(endpoint.maxBodyBytes),
     async (req, res, next) => {
       const requestId = res.locals.requestId as string;
       let identity: Identity;

@@ -1,10 +1,6 @@
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 
-/**
- * Parses JSON bodies up to a size limit (bytes, or a string such as '1mb').
- * A second jsonBody on the same request skips a body already read, so a
- * service can mount its own limit ahead of the shared endpoint's default.
- */
+/** Parses JSON bodies up to a size limit (bytes, or a string such as '1mb'). */
 export function jsonBody(limit: number | string = '1mb'): RequestHandler {
   return express.json({ limit });
 }

@@ -6,6 +6,9 @@ import { PaymentSucceeded } from '../../payments/events/contracts';
 import type { InventoryDeps } from '../context';
 import type { OrderLine } from '../domain/planReservation';
 import { StockReserved } from '../events/contracts';
+import { eventually } from '../../../test/support/eventually';
+
+export { eventually };
 
 export const testUserId = randomUUID();
 const admin = { id: randomUUID(), role: 'ADMIN' as const };
@@ -25,14 +28,6 @@ export function orderPlaced(items: OrderLine[]) {
 
 export function paymentOf(orderId: string) {
   return { orderId, paymentId: randomUUID(), amountCents: 1_000, currency: 'USD' };
-}
-
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** For tests: arranges and inspects inventory's stock and drives it through its events. */

@@ -6,6 +6,9 @@ import { EventProbe } from '../../../test/support/eventProbe';
 import { StockReserved } from '../../inventory/events/contracts';
 import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
 import { PaymentRow } from '../db/PaymentRow';
+import { eventually } from '../../../test/support/eventually';
+
+export { eventually };
 
 /**
  * For tests: plays orders and inventory on the bus of a harness that runs
@@ -107,13 +110,5 @@ export class SagaWorld {
 
   close(): Promise<void> {
     return this.probe.close();
-  }
-}
-
-export async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
