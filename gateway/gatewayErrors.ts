@@ -3,29 +3,18 @@ import type { Logger } from '../platform/logger';
 import { createErrorFormatter } from '../platform/graphql/formatError';
 
 /**
- * Subgraph errors arrive with their own public codes and pass through; a
- * subgraph that cannot be reached becomes SERVICE_UNAVAILABLE without its URL;
- * everything else is masked by the platform's formatter.
+ * The platform's masking (public codes pass, anything else becomes a bare
+ * INTERNAL_SERVER_ERROR, logged in full with the request id), keeping the
+ * `serviceName` the gateway puts on a subgraph's errors, so a client and an
+ * operator can tell which service failed. Subgraph URLs never appear: an
+ * unreachable subgraph is answered by SubgraphDataSource without one.
  */
 export function createGatewayErrorFormatter(log: Logger, includeStack: boolean) {
   const format = createErrorFormatter(log, includeStack);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    if (code === 'INTERNAL_SERVER_ERROR' || code === undefined) {
-      if (/request to .* failed|ECONNREFUSED|aborted|timeout|fetch failed/i.test(formatted.message)) {
-        log.warn({ detail: formatted.message, path: formatted.path }, 'subgraph unreachable');
-        return {
-          message: 'A service is unavailable, try again shortly',
-          path: formatted.path,
-          extensions: { code: 'SERVICE_UNAVAILABLE' },
-        };
-      }
-    }
     const masked = format(formatted, error);
-    if (masked.extensions?.serviceName && !includeStack) {
-      const { serviceName: _service, ...extensions } = masked.extensions;
-      return { ...masked, extensions };
-    }
-    return masked;
+    const serviceName = formatted.extensions?.serviceName;
+    if (typeof serviceName !== 'string') return masked;
+    return { ...masked, extensions: { ...masked.extensions, serviceName } };
   };
 }

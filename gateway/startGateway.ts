@@ -6,21 +6,23 @@ import express from 'express';
 import { ServiceTokenSigner } from '../platform/auth/serviceTokens';
 import { loadSigningKey } from '../platform/auth/signingKey';
 import { UserTokenVerifier } from '../platform/auth/userTokens';
-import { loadGatewayConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from '../platform/config';
+import { loadGatewayConfig, type Env } from '../platform/config';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
 import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
 import { listen } from '../platform/http/listen';
-import { mountServiceEndpoints, READINESS_CHECK_TIMEOUT_MS } from '../platform/http/serviceEndpoints';
+import { mountServiceEndpoints } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
 import { createMetrics } from '../platform/metrics';
 import type { GatewayContext } from './context';
 import { createGatewayErrorFormatter } from './gatewayErrors';
+import { corsPolicy } from './http/corsPolicy';
 import { costLimitPlugin, withLimitErrors } from './limits/limitsPlugin';
 import { operationShapeRule } from './limits/operationLimits';
+import { persistedOperations } from './persistedOperations/persistedOperations';
 import { createRateLimiters } from './rateLimits/rateLimiters';
 import { rateLimitPlugin } from './rateLimits/rateLimitPlugin';
-import { createSubgraphFetchMetrics, MeasuredDataSource } from './MeasuredDataSource';
+import { startSubgraphCalls } from './subgraphClient/subgraphCalls';
 import { supergraphFromFile } from './supergraphFile';
 
 export interface RunningGateway {
@@ -32,19 +34,21 @@ export interface RunningGateway {
 /** config -> keys -> supergraph from file -> Apollo Server with user auth, probes and metrics. */
 export async function startGateway(env: Env): Promise<RunningGateway> {
   const config = loadGatewayConfig(env);
+  // First, before anything opens: with PERSISTED_ONLY, a missing or bad manifest stops the start.
+  const persisted = await persistedOperations(config.persistedOperations);
   const log = createLogger('gateway', config.logLevel);
   const metrics = createMetrics('gateway');
   const key = await loadSigningKey('gateway', config);
   const signer = new ServiceTokenSigner('gateway', key);
   const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
-  const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
+  // Per subgraph: instances, keep-alive pools, breakers, deadline and retry (gateway/subgraphClient/).
+  const subgraphCalls = await startSubgraphCalls(config, signer, metrics.registry, log);
   const rateLimiters = await createRateLimiters(config.rateLimits, log);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphPath, log),
     // Subgraph addresses come from this deployment's settings, not from the composed file.
-    buildService: ({ name }) =>
-      new MeasuredDataSource(fetchMetrics, name, subgraphUrl(config.baseUrl, name), signer, config.subgraphTimeoutMs),
+    buildService: ({ name }) => subgraphCalls.dataSource(name),
     logger: log,
   });
   let supergraphLoaded = false;
@@ -58,14 +62,25 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     includeStacktraceInErrorResponses: !config.production,
     // runMain owns the signals: it stops the HTTP server, consumers and pools in order.
     stopOnTerminationSignals: false,
+    // One operation per HTTP request unless ALLOW_BATCHED_REQUESTS: every limit then counts each one.
+    allowBatchedHttpRequests: config.allowBatchedRequests,
+    // Apollo's default, made explicit: a GET or a form/text POST must carry a header that forces
+    // a CORS preflight, so another site cannot make a browser run an operation (gateway/http/).
+    csrfPrevention: true,
+    // No "Did you mean ...?" in production: the suggestions would spell out the schema introspection hides.
+    hideSchemaDetailsFromClientErrors: config.production,
+    // APQ, or with PERSISTED_ONLY the manifest's operations only (gateway/persistedOperations/).
+    persistedQueries: persisted.persistedQueries,
     formatError: withLimitErrors(createGatewayErrorFormatter(log, !config.production)),
     // Request limits (gateway/limits/): all refuse an operation before a query plan or a subgraph call.
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: [operationShapeRule(config.limits)],
     plugins: [
+      // First: an operation off the safelist is refused as such, whatever else is wrong with it.
+      ...persisted.plugins,
       costLimitPlugin(config.limits.maxCost),
       // Rate limits (gateway/rateLimits/): also before a query plan or a subgraph call.
-      rateLimitPlugin(rateLimiters, log),
+      rateLimitPlugin(rateLimiters, log, metrics.registry),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -78,24 +93,15 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   const app = express();
   app.disable('x-powered-by');
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  mountServiceEndpoints(
+  // Ready once the supergraph is loaded. Subgraph health is deliberately not part of it: a
+  // gateway that went unready with one subgraph would turn partial data into a full outage.
+  // Each subgraph's state shows in subgraph_circuit_state instead.
+  const endpoints = mountServiceEndpoints(
     app,
     {
       supergraph: async () => {
         if (!supergraphLoaded) throw new Error('not loaded');
       },
-      ...Object.fromEntries(
-        SUBGRAPH_NAMES.map((name) => [
-          name,
-          async () => {
-            // Liveness, not readiness: one subgraph's database outage should not take the whole gateway out.
-            const res = await fetch(`${config.baseUrl[name]}/health`, {
-              signal: AbortSignal.timeout(READINESS_CHECK_TIMEOUT_MS),
-            });
-            if (!res.ok) throw new Error(`health ${res.status}`);
-          },
-        ]),
-      ),
     },
     metrics.registry,
     log,
@@ -104,9 +110,11 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   mountGraphQL(app, apollo, {
     log,
     maxBodyBytes: config.limits.maxBodyBytes,
+    // Browsers on CORS_ORIGINS only (none by default).
+    cors: corsPolicy(config.corsOrigins),
     authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),
     userIdOf: (user) => user?.id,
-    // The client's x-request-id when well-formed, else a new one; AuthenticatedDataSource passes it on.
+    // The client's x-request-id when well-formed, else a new one; SubgraphDataSource passes it on.
     // req.ip is the socket's peer unless 'trust proxy' is set, then it comes from X-Forwarded-For.
     context: (user, requestId, req) => ({ user, requestId, ip: req.ip ?? 'unknown' }),
   });
@@ -118,16 +126,15 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     url,
     port: server.port,
     async stop() {
+      // Readiness goes false first; requests keep being served while load balancers notice,
+      // then the server stops accepting and waits for the ones in flight.
+      endpoints.drain();
+      await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
       await server.close();
       await apollo.stop();
+      await subgraphCalls.close();
       await rateLimiters.close();
       log.info('stopped');
     },
   };
-}
-
-function subgraphUrl(baseUrl: Record<string, string>, name: string): string {
-  const base = baseUrl[name as SubgraphName];
-  if (!base) throw new Error(`The supergraph names a subgraph this gateway does not know: ${name}`);
-  return `${base}/graphql`;
 }

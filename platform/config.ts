@@ -50,8 +50,13 @@ function parse<T extends z.ZodTypeAny>(schema: T, env: Env): z.infer<T> {
 }
 
 export interface PeerUrls {
-  /** Base URL (no path) of every service, by name. */
+  /** Base URL (no path) of every service, by name: the first of its instances. */
   baseUrl: Record<SubgraphName | 'gateway', string>;
+  /**
+   * Every instance of every service (`PRODUCTS_URL=http://p1:4002,http://p2:4002`);
+   * the gateway balances over them, other callers use the first.
+   */
+  instanceUrls: Record<SubgraphName | 'gateway', string[]>;
 }
 
 export interface CommonConfig extends PeerUrls {
@@ -75,13 +80,26 @@ function commonConfig(env: Env): CommonConfig & { ports: Record<SubgraphName | '
     orders: c.ORDERS_PORT,
     payments: c.PAYMENTS_PORT,
   };
-  const baseUrl = Object.fromEntries(
+  const instanceUrls = Object.fromEntries(
     Object.entries(ports).map(([name, p]) => {
       // A deployment (compose, Kubernetes) names peers by DNS: USERS_URL=http://users:4001
-      const override = env[`${name.toUpperCase()}_URL`];
-      return [name, (override ?? `http://127.0.0.1:${p}`).replace(/\/+$/, '')];
+      const variable = `${name.toUpperCase()}_URL`;
+      const urls = (env[variable] ?? `http://127.0.0.1:${p}`)
+        .split(',')
+        .map((url) => url.trim().replace(/\/+$/, ''))
+        .filter((url) => url !== '');
+      for (const url of urls) {
+        if (!/^https?:\/\/[^/\s]+(\/\S*)?$/.test(url))
+          throw new ConfigError(`invalid setting ${variable}: not an http(s) URL: ${url}`);
+      }
+      if (urls.length === 0) throw new ConfigError(`invalid setting ${variable}: no URL`);
+      return [name, urls];
     }),
-  ) as Record<SubgraphName | 'gateway', string>;
+  ) as Record<SubgraphName | 'gateway', string[]>;
+  const baseUrl = Object.fromEntries(Object.entries(instanceUrls).map(([name, urls]) => [name, urls[0]])) as Record<
+    SubgraphName | 'gateway',
+    string
+  >;
   return {
     production: c.NODE_ENV === 'production',
     nodeEnv: c.NODE_ENV,
@@ -93,6 +111,7 @@ function commonConfig(env: Env): CommonConfig & { ports: Record<SubgraphName | '
     signingKeyFile: c.SIGNING_KEY_FILE,
     ports,
     baseUrl,
+    instanceUrls,
   };
 }
 
@@ -163,8 +182,25 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
 export interface GatewayConfig extends CommonConfig {
   port: number;
   supergraphPath: string;
-  /** How long the gateway waits for one subgraph response. */
-  subgraphTimeoutMs: number;
+  /** How the gateway calls subgraphs (gateway/subgraphClient/). */
+  subgraphCalls: {
+    /** How long the gateway waits for one subgraph response, retry included. */
+    timeoutMs: number;
+    /** Which instance of a subgraph takes the next call. */
+    balancing: 'least_outstanding' | 'round_robin';
+    /** Keep-alive connections per instance. */
+    maxConnections: number;
+    /** > 0: every instance host name is resolved to all its addresses, again at this interval. */
+    dnsRefreshMs: number;
+    /** Consecutive failures (unreachable, timeout, 5xx) that open an instance's breaker. */
+    breakerFailures: number;
+    /** How long an open breaker refuses calls before letting one through as a probe. */
+    breakerHalfOpenAfterMs: number;
+    /** One jittered retry, on another instance when there is one, for a query that could not connect. */
+    retryConnectionErrors: boolean;
+  };
+  /** After SIGTERM: how long /ready answers 503 while requests are still served, before the server closes. */
+  shutdownDelayMs: number;
   /** Request limits, all checked before any subgraph is called (gateway/limits/). */
   limits: {
     /** Largest JSON body accepted; a larger one gets 413. */
@@ -193,11 +229,29 @@ export interface GatewayConfig extends CommonConfig {
   };
   /** Express's `trust proxy` setting; unset = the client IP is the socket's peer address. */
   trustProxy?: boolean | number | string;
+  /** Several operations in one HTTP request (a JSON array); off, so one request is one operation to limit. */
+  allowBatchedRequests: boolean;
+  /** Exact origins (`https://shop.example.com`) browsers may call /graphql from; empty = none. */
+  corsOrigins: string[];
+  /** Persisted operations (gateway/persistedOperations/). */
+  persistedOperations: {
+    /** Serve only the operations of the manifest (a safelist); off = any operation, with APQ. */
+    only: boolean;
+    /** `{ "<sha256 of the text>": "<operation text>" }`, written by `npm run codegen`. */
+    manifestPath: string;
+  };
 }
 
 const gatewayEnv = z.object({
   SUPERGRAPH_PATH: z.string().default('schema/supergraph.graphql'),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  SUBGRAPH_LOAD_BALANCING: z.enum(['least_outstanding', 'round_robin']).default('least_outstanding'),
+  SUBGRAPH_MAX_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  SUBGRAPH_DNS_REFRESH_MS: z.coerce.number().int().min(0).default(0),
+  BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
+  BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().positive().default(5_000),
+  SUBGRAPH_RETRY: z.enum(['true', 'false']).default('true'),
+  SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(2_097_152), // 2 MiB
   MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
   MAX_DEPTH: z.coerce.number().int().positive().default(10),
@@ -222,7 +276,33 @@ const gatewayEnv = z.object({
       if (v === 'true') return true;
       return /^\d+$/.test(v) ? Number(v) : v;
     }),
+  ALLOW_BATCHED_REQUESTS: z.enum(['true', 'false']).default('false'),
+  /** Comma-separated exact origins: scheme, host and port only, as browsers send them in `Origin`. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const origins = v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== '');
+      const bad = origins.find((o) => !isOrigin(o));
+      if (bad === undefined) return origins;
+      ctx.addIssue({ code: 'custom', message: `not an origin like https://shop.example.com: ${bad}` });
+      return z.NEVER;
+    }),
+  PERSISTED_ONLY: z.enum(['true', 'false']).default('false'),
+  PERSISTED_OPERATIONS_PATH: z.string().default('client/generated/persisted-operations.json'),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
   const base = commonConfig(env);
@@ -231,7 +311,16 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
     ...base,
     port: base.ports.gateway,
     supergraphPath: path.resolve(g.SUPERGRAPH_PATH),
-    subgraphTimeoutMs: g.SUBGRAPH_TIMEOUT_MS,
+    subgraphCalls: {
+      timeoutMs: g.SUBGRAPH_TIMEOUT_MS,
+      balancing: g.SUBGRAPH_LOAD_BALANCING,
+      maxConnections: g.SUBGRAPH_MAX_CONNECTIONS,
+      dnsRefreshMs: g.SUBGRAPH_DNS_REFRESH_MS,
+      breakerFailures: g.BREAKER_FAILURES,
+      breakerHalfOpenAfterMs: g.BREAKER_HALF_OPEN_AFTER_MS,
+      retryConnectionErrors: g.SUBGRAPH_RETRY === 'true',
+    },
+    shutdownDelayMs: g.SHUTDOWN_DELAY_MS,
     limits: {
       maxBodyBytes: g.MAX_BODY_BYTES,
       maxTokens: g.MAX_TOKENS,
@@ -249,6 +338,12 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       keyPrefix: g.RATE_LIMIT_KEY_PREFIX,
     },
     trustProxy: g.TRUST_PROXY,
+    allowBatchedRequests: g.ALLOW_BATCHED_REQUESTS === 'true',
+    corsOrigins: g.CORS_ORIGINS,
+    persistedOperations: {
+      only: g.PERSISTED_ONLY === 'true',
+      manifestPath: path.resolve(g.PERSISTED_OPERATIONS_PATH),
+    },
   };
 }
 

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'RATE_LIMITED'
+  | 'PERSISTED_QUERY_NOT_IN_LIST'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -81,6 +82,8 @@ export const CLIENT_ERROR_CODES = new Set<string>([
   'MAX_ALIASES_EXCEEDED',
   'MAX_ROOT_FIELDS_EXCEEDED',
   'MAX_COST_EXCEEDED',
+  // The gateway's safelist (gateway/persistedOperations, PERSISTED_ONLY).
+  'PERSISTED_QUERY_NOT_IN_LIST',
 ]);
 
 /** Every code a client may see; anything else is masked as INTERNAL_SERVER_ERROR. */

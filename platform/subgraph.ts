@@ -111,7 +111,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
 
   const app = express();
   app.disable('x-powered-by');
-  mountServiceEndpoints(
+  const endpoints = mountServiceEndpoints(
     app,
     {
       database: async () => {
@@ -156,6 +156,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
     deps,
     runtime,
     async stop() {
+      endpoints.drain();
       await server.close();
       await apollo.stop();
       await runtime.events?.stop();

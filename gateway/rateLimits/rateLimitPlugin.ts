@@ -1,5 +1,6 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { Kind, type FragmentDefinitionNode } from 'graphql';
+import { Counter, type Registry } from 'prom-client';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
@@ -26,7 +27,37 @@ export class RateLimitedError extends AppError {
  * user (per IP when anonymous), and one point per logIn/signUp field per IP.
  * It runs at didResolveOperation, before the gateway plans or fetches anything.
  */
-export function rateLimitPlugin(limiters: RateLimiters, log: Logger): ApolloServerPlugin<GatewayContext> {
+export function rateLimitPlugin(
+  limiters: RateLimiters,
+  log: Logger,
+  registry: Registry,
+): ApolloServerPlugin<GatewayContext> {
+  const refusals = new Counter({
+    name: 'rate_limit_refusals_total',
+    help: 'Operations refused for a rate limit, by limit: operations (per user or IP) or auth_attempts (logIn/signUp per IP)',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+  const storeFailures = new Counter({
+    name: 'rate_limit_store_failures_total',
+    help: 'Budget checks the store (Redis) could not answer; the operation was let through',
+    registers: [registry],
+  });
+  const spend = async (limit: keyof Omit<RateLimiters, 'close'>, key: string, points: number, message: string) => {
+    try {
+      await spendPoints(limiters[limit], key, points, message);
+    } catch (error) {
+      if (error instanceof RateLimitedError) {
+        refusals.inc({ limit: limit === 'operations' ? 'operations' : 'auth_attempts' });
+        throw error;
+      }
+      // The store (Redis) failed. Fail open: refusing every request while Redis
+      // is down would turn a rate-limit outage into a full outage; the budget
+      // is a protection, not a correctness requirement.
+      storeFailures.inc();
+      log.warn({ err: error }, 'rate limit store unavailable: request let through');
+    }
+  };
   return {
     async requestDidStart() {
       return {
@@ -34,14 +65,14 @@ export function rateLimitPlugin(limiters: RateLimiters, log: Logger): ApolloServ
           if (!operation) return;
           const { user, ip } = contextValue;
           const caller = user ? `user:${user.id}` : `ip:${ip}`;
-          await spend(limiters.operations, caller, 1, 'Too many requests', log);
+          await spend('operations', caller, 1, 'Too many requests');
 
           const fragments: Record<string, FragmentDefinitionNode> = {};
           for (const definition of document.definitions) {
             if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
           }
           const attempts = authAttempts(operation, fragments);
-          if (attempts > 0) await spend(limiters.authAttempts, `ip:${ip}`, attempts, 'Too many sign-in attempts', log);
+          if (attempts > 0) await spend('authAttempts', `ip:${ip}`, attempts, 'Too many sign-in attempts');
         },
       };
     },
@@ -49,26 +80,15 @@ export function rateLimitPlugin(limiters: RateLimiters, log: Logger): ApolloServ
 }
 
 /**
- * Takes `points` from `key`'s budget or throws RateLimitedError. A refused
- * operation is not charged: a batch over the remaining budget leaves it as it was.
+ * Takes `points` from `key`'s budget or throws RateLimitedError; a store
+ * failure is thrown as is. A refused operation is not charged: a batch over
+ * the remaining budget leaves it as it was.
  */
-async function spend(
-  limiter: RateLimiterAbstract,
-  key: string,
-  points: number,
-  message: string,
-  log: Logger,
-): Promise<void> {
+async function spendPoints(limiter: RateLimiterAbstract, key: string, points: number, message: string): Promise<void> {
   try {
     await limiter.consume(key, points);
   } catch (rejection) {
-    if (!(rejection instanceof RateLimiterRes)) {
-      // The store (Redis) failed. Fail open: refusing every request while Redis
-      // is down would turn a rate-limit outage into a full outage; the budget
-      // is a protection, not a correctness requirement.
-      log.warn({ err: rejection }, 'rate limit store unavailable: request let through');
-      return;
-    }
+    if (!(rejection instanceof RateLimiterRes)) throw rejection;
     await limiter.reward(key, points).catch(() => undefined);
     const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
     throw new RateLimitedError(`${message}, retry in ${retryAfterSeconds} s`, retryAfterSeconds);

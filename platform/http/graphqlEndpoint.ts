@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer, BaseContext as ApolloContext } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
-import type { Express, Request } from 'express';
+import type { Express, Request, RequestHandler } from 'express';
 import { runAsRequest } from '../db/queryOrigin';
 import { AppError, UnauthenticatedError } from '../errors';
 import { runWithRequestLog, type Logger } from '../logger';
@@ -31,6 +31,8 @@ export interface GraphQLEndpoint<Identity, Ctx> {
   log: Logger;
   /** Largest JSON body accepted (bytes or e.g. '1mb'); over it: 413. */
   maxBodyBytes?: number | string;
+  /** Runs first: answers CORS preflights, so they never reach authentication or GraphQL. */
+  cors?: RequestHandler;
 }
 
 /**
@@ -46,6 +48,7 @@ export function mountGraphQL<Identity, Ctx extends ApolloContext>(
 ): void {
   app.use(
     '/graphql',
+    ...(endpoint.cors ? [endpoint.cors] : []),
     (req, res, next) => {
       const requestId = requestIdOf(req);
       res.locals.requestId = requestId;

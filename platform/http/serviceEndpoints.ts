@@ -16,7 +16,9 @@ export type CheckStatus = 'ok' | 'failing' | 'timeout';
  * /health: liveness, the process can serve (nothing outside it is asked).
  * /ready: readiness, every check passes (database reachable, migrations done,
  * NATS connected, ...), each within READINESS_CHECK_TIMEOUT_MS, answered as
- * `{ status, checks: { name: { status, durationMs } } }`. /metrics: Prometheus text.
+ * `{ status, checks: { name: { status, durationMs } } }`; 503 `draining` once
+ * the service is stopping, so load balancers stop sending it new requests
+ * while it finishes the ones it has. /metrics: Prometheus text.
  */
 export function mountServiceEndpoints(
   app: Express,
@@ -25,7 +27,8 @@ export function mountServiceEndpoints(
   log: Logger,
   key: SigningKey,
   timeoutMs = READINESS_CHECK_TIMEOUT_MS,
-): void {
+): { drain(): void } {
+  let draining = false;
   // The service's public keys, for whoever verifies the tokens it signs.
   app.get('/.well-known/jwks.json', (_req, res) => {
     res.json(jwks(key));
@@ -34,6 +37,7 @@ export function mountServiceEndpoints(
     res.json({ status: 'ok' });
   });
   app.get('/ready', async (_req, res) => {
+    if (draining) return void res.status(503).set('cache-control', 'no-store').json({ status: 'draining', checks: {} });
     const results = await Promise.all(
       Object.entries(checks).map(async ([name, check]) => [name, await runCheck(name, check, timeoutMs, log)] as const),
     );
@@ -51,6 +55,11 @@ export function mountServiceEndpoints(
       res.status(500).type('text/plain').send('collecting metrics failed\n');
     }
   });
+  return {
+    drain() {
+      draining = true;
+    },
+  };
 }
 
 async function runCheck(

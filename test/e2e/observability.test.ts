@@ -148,12 +148,13 @@ describe('metrics', () => {
 });
 
 describe('probes', () => {
-  it('reports the gateway ready with its supergraph and every subgraph checked', async () => {
+  it('reports the gateway ready once its supergraph is loaded', async () => {
     const response = await fetch(`${sg.baseUrl.gateway}/ready`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { status: string; checks: Record<string, { status: string }> };
     expect(body.status).toBe('ready');
-    for (const check of ['supergraph', ...SUBGRAPH_NAMES]) expect(body.checks[check].status).toBe('ok');
+    expect(Object.keys(body.checks)).toEqual(['supergraph']);
+    expect(body.checks.supergraph.status).toBe('ok');
     expect((await fetch(`${sg.baseUrl.gateway}/health`)).status).toBe(200);
   });
 });

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { parsePrometheusText } from '../support/prometheusText';
 import { startSupergraph, type Supergraph } from '../support/supergraph';
+import { TcpProxy } from '../support/tcpProxy';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const KEY_PREFIX = `test-ratelimit-${randomUUID()}`;
@@ -31,10 +33,14 @@ afterAll(async () => {
 
 const logIn = (alias: string) => `${alias}: logIn(email: "nobody@example.com", password: "wrong-password") { token }`;
 
-async function send(url: string, query: string, ip: string) {
+async function send(url: string, query: string, ip: string, token?: string) {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': ip,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body: JSON.stringify({ query }),
   });
   return {
@@ -60,14 +66,28 @@ function expectLimited(res: Awaited<ReturnType<typeof send>>) {
   expect(res.retryAfter).toBe(String(retryAfterSeconds));
 }
 
+async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const samples = parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/** Same signing key as the first gateway, whose JWKS the subgraphs trust. */
+const sameKey = () => ({ SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem` });
+
 const codeOf = (res: Awaited<ReturnType<typeof send>>) => res.body.errors?.[0]?.extensions?.code;
 
 describe('auth rate limit (5 attempts per IP per minute)', () => {
   it('refuses 1,000 aliased logIns in one request without calling users, and does not charge them', async () => {
     const before = await usersRequests();
     const batch = `mutation { ${Array.from({ length: 1000 }, (_, i) => logIn(`a${i}`)).join(' ')} }`;
+    const refusedBefore = await metric(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' });
     expectLimited(await send(sg.gatewayUrl, batch, '203.0.113.1'));
     expect(await usersRequests()).toBe(before);
+    expect(await metric(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' })).toBe(
+      refusedBefore + 1,
+    );
     // The refused batch left the budget whole: a single attempt still reaches users.
     expect(codeOf(await send(sg.gatewayUrl, `mutation { ${logIn('one')} }`, '203.0.113.1'))).toBe('UNAUTHENTICATED');
   });
@@ -82,12 +102,7 @@ describe('auth rate limit (5 attempts per IP per minute)', () => {
   });
 
   it('is shared by gateways using the same Redis', async () => {
-    const shared = {
-      REDIS_URL,
-      RATE_LIMIT_KEY_PREFIX: KEY_PREFIX,
-      // Same signing key as the first gateway, whose JWKS the subgraphs trust.
-      SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
-    };
+    const shared = { REDIS_URL, RATE_LIMIT_KEY_PREFIX: KEY_PREFIX, ...sameKey() };
     const [a, b] = await Promise.all([sg.startGateway(shared), sg.startGateway(shared)]);
     try {
       for (let i = 0; i < 5; i++) {
@@ -98,6 +113,54 @@ describe('auth rate limit (5 attempts per IP per minute)', () => {
       expectLimited(await send(`${b.url}/graphql`, `mutation { ${logIn('x')} }`, '203.0.113.3'));
     } finally {
       await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 60_000);
+});
+
+describe('operation rate limit (per user, per IP when anonymous)', () => {
+  it('gives each user their own budget, apart from the anonymous budget of their IP', async () => {
+    const signUp = (email: string) =>
+      send(
+        sg.gatewayUrl,
+        `mutation { signUp(input: { email: "${email}", password: "long enough password", name: "R" }) { token } }`,
+        '203.0.113.10',
+      );
+    const alice = (await signUp('alice-rl@example.com')).body.data.signUp.token as string;
+    const bob = (await signUp('bob-rl@example.com')).body.data.signUp.token as string;
+    const gateway = await sg.startGateway({ RATE_LIMIT_POINTS: '5', ...sameKey() });
+    try {
+      const url = `${gateway.url}/graphql`;
+      const me = '{ me { email } }';
+      for (let i = 0; i < 5; i++) expect((await send(url, me, '203.0.113.11', alice)).body.errors).toBeUndefined();
+      expectLimited(await send(url, me, '203.0.113.11', alice));
+      // Another IP does not help alice: the budget follows the user.
+      expectLimited(await send(url, me, '203.0.113.12', alice));
+      expect((await send(url, me, '203.0.113.11', bob)).body.data.me.email).toBe('bob-rl@example.com');
+      expect((await send(url, me, '203.0.113.11')).body).toEqual({ data: { me: null } });
+      expect(await metric(gateway.url, 'rate_limit_refusals_total', { limit: 'operations' })).toBe(2);
+    } finally {
+      await gateway.stop();
+    }
+  }, 60_000);
+
+  it('lets requests through, counted, while Redis cannot be reached', async () => {
+    const proxy = await TcpProxy.start('127.0.0.1', 6379);
+    const gateway = await sg.startGateway({
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      RATE_LIMIT_KEY_PREFIX: KEY_PREFIX,
+      ...sameKey(),
+    });
+    try {
+      const url = `${gateway.url}/graphql`;
+      const query = '{ products(first: 1) { totalCount } }';
+      expect((await send(url, query, '203.0.113.20')).body.errors).toBeUndefined();
+      expect(await metric(gateway.url, 'rate_limit_store_failures_total')).toBe(0);
+      proxy.cutOff();
+      for (let i = 0; i < 3; i++) expect((await send(url, query, '203.0.113.20')).body.errors).toBeUndefined();
+      expect(await metric(gateway.url, 'rate_limit_store_failures_total')).toBe(3);
+    } finally {
+      await gateway.stop();
+      await proxy.close();
     }
   }, 60_000);
 });

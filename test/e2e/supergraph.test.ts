@@ -298,7 +298,8 @@ describe('production mode', () => {
           authorization: `Bearer ${customerToken}`,
         },
       );
-      expect(forbidden.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN' });
+      // The code and the service that refused, nothing else.
+      expect(forbidden.body.errors[0].extensions).toEqual({ code: 'FORBIDDEN', serviceName: 'users' });
 
       const products = await sg.post(
         `${prod.url}/graphql`,

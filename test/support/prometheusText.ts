@@ -43,7 +43,8 @@ export function parsePrometheusText(text: string): Sample[] {
       labels[label[1]] = label[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
     }
     const value = valueText === '+Inf' ? Infinity : valueText === '-Inf' ? -Infinity : Number(valueText);
-    if (Number.isNaN(value) && valueText !== 'NaN') throw fail('value is not a number');
+    // Prometheus reads NaN in any case (prom-client writes "Nan").
+    if (Number.isNaN(value) && !/^nan$/i.test(valueText)) throw fail('value is not a number');
     samples.push({ name, labels, value });
   }
   return samples;

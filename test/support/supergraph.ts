@@ -30,7 +30,11 @@ export interface Supergraph {
   /** SQL statements a subgraph ran for requests so far, read from its /metrics. */
   dbQueries(service: SubgraphName): Promise<number>;
   /** One more gateway process over the same subgraphs (e.g. in production mode). */
-  startGateway(extraEnv: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }>;
+  startGateway(extraEnv: Record<string, string>): Promise<ExtraProcess>;
+  /** One more process of a subgraph on its own port, over the same database. */
+  startInstance(service: SubgraphName, extraEnv?: Record<string, string>): Promise<ExtraProcess>;
+  /** Sends a signal to a subgraph's process: SIGKILL a crash, SIGSTOP a hang (SIGCONT ends it). */
+  signal(service: SubgraphName, signal: NodeJS.Signals): void;
   /** Stops a subgraph (if it runs) and starts it again, with extra settings for this run. */
   restart(service: SubgraphName, extraEnv?: Record<string, string>): Promise<void>;
   /** Stops one subgraph (SIGTERM, as an orchestrator would). */
@@ -41,6 +45,15 @@ export interface Supergraph {
   output(service: SubgraphName | 'gateway'): string[];
   /** Resolves when a subgraph's process has exited (say, by an injected fault). */
   exited(service: SubgraphName): Promise<number | null>;
+  stop(): Promise<void>;
+}
+
+export interface ExtraProcess {
+  /** Base URL (no path). */
+  url: string;
+  signal(signal: NodeJS.Signals): void;
+  /** Resolves with the exit code once the process has exited. */
+  exited(): Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -153,17 +166,28 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
       }
     },
     output: (service) => lines.get(service) ?? [],
-    async exited(name) {
-      const child = bySubgraph.get(name)!;
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    },
+    exited: (name) => exitOf(bySubgraph.get(name)!),
     async startGateway(extra) {
       const port = await freePort();
       const child = spawnService('dist/gateway/main.js', 'gateway-2', { ...env, GATEWAY_PORT: String(port), ...extra });
       children.push(child);
       await waitReady(`http://127.0.0.1:${port}`, 'gateway-2', [child]);
-      return { url: `http://127.0.0.1:${port}`, stop: () => stopChild(child) };
+      return extraProcess(child, `http://127.0.0.1:${port}`);
+    },
+    async startInstance(name, extra = {}) {
+      const port = await freePort();
+      const variable = `${name.toUpperCase()}_PORT`;
+      const child = spawnService(`dist/subgraphs/${name}/main.js`, `${name}-${port}`, {
+        ...env,
+        [variable]: String(port),
+        ...extra,
+      });
+      children.push(child);
+      await waitReady(`http://127.0.0.1:${port}`, `${name}-${port}`, [child]);
+      return extraProcess(child, `http://127.0.0.1:${port}`);
+    },
+    signal(name, signal) {
+      bySubgraph.get(name)?.kill(signal);
     },
     stop,
   };
@@ -224,10 +248,26 @@ async function waitReady(base: string, name: string, children: ChildProcess[], t
   throw new Error(`${name} was not ready within ${timeoutMs} ms`);
 }
 
+function extraProcess(child: ChildProcess, url: string): ExtraProcess {
+  return {
+    url,
+    signal: (signal) => child.kill(signal),
+    exited: () => exitOf(child),
+    stop: () => stopChild(child),
+  };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
+  // A process a test paused (SIGSTOP, a hang) handles the SIGTERM only once it runs again.
+  child.kill('SIGCONT');
   const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);

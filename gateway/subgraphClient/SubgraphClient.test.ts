@@ -1,0 +1,145 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry } from 'prom-client';
+import { createLogger } from '../../platform/logger';
+import { Balancer } from './balancer';
+import { SubgraphClient } from './SubgraphClient';
+import { createSubgraphClientMetrics } from './subgraphClientMetrics';
+import { SubgraphInstances } from './SubgraphInstances';
+
+const log = createLogger('test', 'silent');
+const settings = {
+  maxConnections: 4,
+  breakerFailures: 100,
+  breakerHalfOpenAfterMs: 1_000,
+  dnsRefreshMs: 0,
+  timeoutMs: 300,
+  retryConnectionErrors: true,
+};
+
+/** A real HTTP server that answers each request as the test says, counting them. */
+async function server(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
+  const received: string[] = [];
+  const srv = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      received.push(body);
+      answer(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+  return { url, received, close: () => new Promise((resolve) => srv.close(resolve)) };
+}
+
+async function clientFor(urls: string[], overrides: Partial<typeof settings> = {}) {
+  const metrics = createSubgraphClientMetrics(new Registry());
+  const instances = new SubgraphInstances('products', urls, { ...settings, ...overrides }, metrics, log);
+  await instances.start();
+  const client = new SubgraphClient(
+    'products',
+    instances,
+    new Balancer('round_robin'),
+    { ...settings, ...overrides },
+    metrics,
+  );
+  return { client, instances, metrics };
+}
+
+describe('SubgraphClient', () => {
+  it('sends a query once more after a dropped connection, never a mutation', async () => {
+    const crashing = await server((req) => req.socket.destroy());
+    const { client, instances } = await clientFor([crashing.url]);
+    try {
+      await expect(client.post('{"query":"{ a }"}', {}, true)).rejects.toMatchObject({ reason: 'unreachable' });
+      expect(crashing.received).toHaveLength(2);
+      await expect(client.post('{"query":"mutation { a }"}', {}, false)).rejects.toMatchObject({
+        reason: 'unreachable',
+      });
+      expect(crashing.received).toHaveLength(3);
+    } finally {
+      await instances.close();
+      await crashing.close();
+    }
+  });
+
+  it('retries a query on the other instance, which answers', async () => {
+    const crashing = await server((req) => req.socket.destroy());
+    const healthy = await server((_req, res) => res.setHeader('content-type', 'application/json').end('{"data":{}}'));
+    const { client, instances } = await clientFor([crashing.url, healthy.url]);
+    try {
+      for (let i = 0; i < 4; i++) await expect(client.post('{}', {}, true)).resolves.toMatchObject({ status: 200 });
+      expect(healthy.received).toHaveLength(4);
+      expect(crashing.received.length).toBeGreaterThan(0);
+    } finally {
+      await instances.close();
+      await Promise.all([crashing.close(), healthy.close()]);
+    }
+  });
+
+  it('gives up at the deadline on an instance that never answers, without retrying', async () => {
+    const hanging = await server(() => undefined);
+    const { client, instances } = await clientFor([hanging.url]);
+    try {
+      await expect(client.post('{}', {}, true)).rejects.toMatchObject({ reason: 'timeout' });
+      expect(hanging.received).toHaveLength(1);
+    } finally {
+      await instances.close().catch(() => undefined);
+      await hanging.close();
+    }
+  });
+
+  it('opens an instance breaker after consecutive failures, then fails fast without calling it', async () => {
+    const failing = await server((_req, res) => res.writeHead(503).end('down'));
+    const { client, instances, metrics } = await clientFor([failing.url], { breakerFailures: 2 });
+    try {
+      for (let i = 0; i < 2; i++)
+        await expect(client.post('{}', {}, true)).rejects.toMatchObject({ reason: 'bad_status' });
+      await expect(client.post('{}', {}, true)).rejects.toMatchObject({ reason: 'circuit_open' });
+      expect(failing.received).toHaveLength(2);
+      expect((await metrics.breakerState.get()).values[0].value).toBe(1);
+    } finally {
+      await instances.close();
+      await failing.close();
+    }
+  });
+});
+
+describe('SubgraphInstances with DNS discovery', () => {
+  it('makes one instance per address, keeps the ones still there, and keeps the last good answer on failure', async () => {
+    let answer: string[] | Error = ['10.0.0.1', 'fd00::2'];
+    const metrics = createSubgraphClientMetrics(new Registry());
+    const instances = new SubgraphInstances(
+      'products',
+      ['http://products.svc:4002'],
+      {
+        ...settings,
+        dnsRefreshMs: 60_000,
+        resolve: async () => {
+          if (answer instanceof Error) throw answer;
+          return answer;
+        },
+      },
+      metrics,
+      log,
+    );
+    await instances.start();
+    try {
+      expect(instances.list.map((i) => i.key)).toEqual([
+        'http://10.0.0.1:4002/graphql',
+        'http://[fd00::2]:4002/graphql',
+      ]);
+      const kept = instances.list[0];
+      answer = ['10.0.0.1', '10.0.0.3'];
+      await instances.refresh();
+      expect(instances.list.map((i) => i.origin)).toEqual(['http://10.0.0.1:4002', 'http://10.0.0.3:4002']);
+      expect(instances.list[0]).toBe(kept);
+      answer = new Error('SERVFAIL');
+      await instances.refresh();
+      expect(instances.list.map((i) => i.origin)).toEqual(['http://10.0.0.1:4002', 'http://10.0.0.3:4002']);
+    } finally {
+      await instances.close();
+    }
+  });
+});

@@ -1,0 +1,178 @@
+import { CreateProductDocument, LogInDocument } from '../../client/generated/graphql';
+import { eventually } from '../support/eventually';
+import { parsePrometheusText } from '../support/prometheusText';
+import { startSupergraph, type Supergraph } from '../support/supergraph';
+
+/**
+ * The gateway when subgraphs fail: partial data, deadlines, circuit breakers,
+ * several instances of one subgraph, and a drain on SIGTERM. Real processes
+ * are killed (SIGKILL) and hung (SIGSTOP).
+ */
+const TIMEOUT_MS = 1_500;
+const HALF_OPEN_AFTER_MS = 1_000;
+
+let sg: Supergraph;
+let token: string;
+let productId: string;
+
+beforeAll(async () => {
+  sg = await startSupergraph({
+    SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS),
+    BREAKER_FAILURES: '3',
+    BREAKER_HALF_OPEN_AFTER_MS: String(HALF_OPEN_AFTER_MS),
+  });
+  token = (await sg.execute(LogInDocument, { email: 'admin@example.com', password: 'test-admin-password' })).data!.logIn
+    .token;
+  const input = { sku: 'RES-1', name: 'Kettle', price: 2500, initialStock: 5 };
+  productId = (await sg.execute(CreateProductDocument, { input }, token)).data!.createProduct.id;
+}, 200_000);
+afterAll(() => sg?.stop());
+
+/** users + products in one operation: one of them failing must not take the other's data. */
+async function meAndProduct(gatewayUrl = sg.gatewayUrl) {
+  return sg.post(
+    gatewayUrl,
+    JSON.stringify({
+      query: 'query ($id: ID!) { me { email } product(id: $id) { name } }',
+      variables: { id: productId },
+    }),
+    { authorization: `Bearer ${token}` },
+  );
+}
+
+async function productName(gatewayUrl: string) {
+  return sg.post(gatewayUrl, JSON.stringify({ query: '{ product(id: "' + productId + '") { name } }' }));
+}
+
+async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const samples = parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+function expectProductUnavailable(res: { status: number; body: any }, reason: string) {
+  expect(res.status).toBe(200);
+  expect(res.body.data).toEqual({ me: { email: 'admin@example.com' }, product: null });
+  expect(res.body.errors).toHaveLength(1);
+  expect(res.body.errors[0]).toMatchObject({
+    message: 'Service unavailable, try again shortly',
+    path: ['product'],
+    extensions: { code: 'SERVICE_UNAVAILABLE', reason, serviceName: 'products' },
+  });
+}
+
+it('answers within the deadline when a subgraph hangs, with the healthy part of the data', async () => {
+  sg.signal('products', 'SIGSTOP');
+  try {
+    const started = Date.now();
+    const res = await meAndProduct();
+    const elapsed = Date.now() - started;
+    expectProductUnavailable(res, 'timeout');
+    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
+    expect(elapsed).toBeLessThan(TIMEOUT_MS + 2_000);
+  } finally {
+    sg.signal('products', 'SIGCONT');
+  }
+  await eventually(async () => !(await meAndProduct()).body.errors);
+});
+
+it('serves from what still runs when a subgraph is killed, opens its breaker, and recovers after a restart', async () => {
+  sg.signal('products', 'SIGKILL');
+  await sg.exited('products');
+
+  expectProductUnavailable(await meAndProduct(), 'unreachable');
+  // In production the error is exactly this: code, reason and service, nothing about where it lives.
+  const production = await sg.startGateway({
+    NODE_ENV: 'production',
+    SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
+  });
+  try {
+    const res = await meAndProduct(`${production.url}/graphql`);
+    expect(res.body.errors).toEqual([
+      {
+        message: 'Service unavailable, try again shortly',
+        path: ['product'],
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'unreachable', serviceName: 'products' },
+      },
+    ]);
+  } finally {
+    await production.stop();
+  }
+
+  // 3 consecutive failures (a query's retry counts too) open the breaker: calls then fail fast.
+  await eventually(async () => (await meAndProduct()).body.errors?.[0]?.extensions?.reason === 'circuit_open', 5_000);
+  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(1);
+  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_opened_total', { subgraph: 'products' })).toBeGreaterThan(
+    0,
+  );
+  expectProductUnavailable(await meAndProduct(), 'circuit_open');
+
+  // Back up: after the half-open delay one probe goes through and closes the breaker.
+  await sg.restart('products');
+  await eventually(async () => !(await meAndProduct()).body.errors, HALF_OPEN_AFTER_MS * 5);
+  const healed = await meAndProduct();
+  expect(healed.body).toEqual({ data: { me: { email: 'admin@example.com' }, product: { name: 'Kettle' } } });
+  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(0);
+});
+
+describe('two instances of one subgraph', () => {
+  it('share the load, and losing one loses no query the other could serve', async () => {
+    const second = await sg.startInstance('products');
+    const gateway = await sg.startGateway({
+      PRODUCTS_URL: `${sg.baseUrl.products},${second.url}`,
+      SUBGRAPH_LOAD_BALANCING: 'round_robin',
+    });
+    try {
+      const served = async () =>
+        Promise.all([sg.baseUrl.products, second.url].map((url) => metric(url, 'graphql_requests_total')));
+      const before = await served();
+      for (let i = 0; i < 40; i++) {
+        expect((await productName(`${gateway.url}/graphql`)).body.data?.product?.name).toBe('Kettle');
+      }
+      const after = await served();
+      expect(after.map((n, i) => n - before[i])).toEqual([20, 20]);
+
+      // 8 callers in a loop; the second instance is killed while they run.
+      let sent = 0;
+      const failures: unknown[] = [];
+      const caller = async () => {
+        while (sent < 240) {
+          sent += 1;
+          if (sent === 60) second.signal('SIGKILL');
+          const res = await productName(`${gateway.url}/graphql`);
+          if (res.status !== 200 || res.body.errors || res.body.data?.product?.name !== 'Kettle')
+            failures.push(res.body);
+        }
+      };
+      await Promise.all(Array.from({ length: 8 }, caller));
+      await second.exited();
+      expect(failures).toEqual([]);
+      expect(await metric(gateway.url, 'subgraph_fetch_retries_total', { subgraph: 'products' })).toBeGreaterThan(0);
+    } finally {
+      await gateway.stop();
+      await second.stop();
+    }
+  });
+});
+
+it('drains on SIGTERM: readiness goes false, requests in flight finish, then the process exits 0', async () => {
+  const gateway = await sg.startGateway({ SHUTDOWN_DELAY_MS: '1000', SUBGRAPH_TIMEOUT_MS: '10000' });
+  // Requests that stay in flight: products is paused while they wait for it.
+  sg.signal('products', 'SIGSTOP');
+  let inFlight: Promise<{ status: number; body: any }>[] = [];
+  try {
+    inFlight = Array.from({ length: 5 }, () => meAndProduct(`${gateway.url}/graphql`));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gateway.signal('SIGTERM');
+    await eventually(async () => (await fetch(`${gateway.url}/ready`)).status === 503, 900);
+    expect(await (await fetch(`${gateway.url}/ready`)).json()).toMatchObject({ status: 'draining' });
+  } finally {
+    sg.signal('products', 'SIGCONT');
+  }
+  for (const res of await Promise.all(inFlight)) {
+    expect(res.body).toEqual({ data: { me: { email: 'admin@example.com' }, product: { name: 'Kettle' } } });
+  }
+  expect(await gateway.exited()).toBe(0);
+  await expect(fetch(`${gateway.url}/health`)).rejects.toThrow();
+});
