@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { GATEWAY_DEFAULT_PORT, SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../platform/config';
@@ -7,7 +6,8 @@ import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startManagedProcess, type ManagedProcess } from './managedProcess';
 import { ensureNatsServer } from './natsServer';
 import { DEV_ADMIN, seed } from './seed';
-import { describeExit, log, Supervisor } from './supervisor';
+import { log, Supervisor } from './supervisor';
+import { waitForReady } from './waitForReady';
 
 type ServiceName = SubgraphName | 'gateway';
 
@@ -22,7 +22,6 @@ interface DevConfig {
   admin: { email: string; password: string };
 }
 
-const READY_TIMEOUT_MS = 60_000;
 /** dist/, found from this compiled file so that npm start works from any working directory. */
 const DIST_DIR = path.resolve(__dirname, '..');
 
@@ -76,39 +75,6 @@ async function assertPortFree(name: ServiceName, port: number): Promise<void> {
   if (taken) {
     throw new Error(`port ${port} (${name.toUpperCase()}_PORT) is already in use: is another npm start running?`);
   }
-}
-
-/** Polls GET /ready until it answers 200; a child that exits meanwhile fails at once. */
-async function waitForReady(child: ManagedProcess, port: number): Promise<void> {
-  const url = `http://127.0.0.1:${port}/ready`;
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  let lastAnswer = 'no answer';
-  while (Date.now() < deadline) {
-    if (!child.running) {
-      throw new Error(
-        `${child.name} exited (${describeExit(await child.exited)}) before it was ready; its log is above`,
-      );
-    }
-    lastAnswer = await getStatus(url);
-    if (lastAnswer === '200') return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`${child.name} did not get ready within ${READY_TIMEOUT_MS / 1000} s (GET ${url}: ${lastAnswer})`);
-}
-
-/**
- * One GET without keep-alive (unlike fetch): a probe must not leave idle connections
- * that the service would have to wait for when it stops.
- */
-function getStatus(url: string): Promise<string> {
-  return new Promise((resolve) => {
-    const request = http.get(url, { agent: false, timeout: 2_000 }, (response) => {
-      response.resume();
-      resolve(String(response.statusCode));
-    });
-    request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => resolve(`no answer (${error.message})`));
-  });
 }
 
 /** One Node process per service, as in production, with the shared settings added to its env. */

@@ -128,6 +128,22 @@ export class EventBus {
   }
 }
 
+/**
+ * Removes every stream (and so every consumer) of an EVENTS_PREFIX namespace:
+ * what a test run or a benchmark leaves behind on a shared NATS server.
+ */
+export async function deleteEventNamespace(natsUrl: string, prefix: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl });
+  try {
+    const jsm = await nc.jetstreamManager();
+    for await (const stream of jsm.streams.list()) {
+      if (stream.config.name.startsWith(`${prefix}_`)) await jsm.streams.delete(stream.config.name);
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
 /** The domain's stream and the namespace's dead-letter stream, created unless they exist. */
 export async function ensureDomainStream(jsm: JetStreamManager, prefix: string, domain: string): Promise<void> {
   await ensure(jsm, streamOf(prefix, domain), domainSubjects(prefix, domain));

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
-import { ensureDomainStream } from '../../platform/events/eventBus';
+import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/eventBus';
 import { deadLetterStream, streamOf, subjectOf } from '../../platform/events/naming';
 import { TEST_NATS_URL } from './testEnv';
 
@@ -119,13 +119,5 @@ export class EventProbe {
 
 /** Removes a test namespace's streams (tests clean up after themselves). */
 export async function deleteEventNamespace(prefix: string, url = TEST_NATS_URL): Promise<void> {
-  const nc = await connect({ servers: url });
-  try {
-    const jsm = await nc.jetstreamManager();
-    for await (const stream of jsm.streams.list()) {
-      if (stream.config.name.startsWith(`${prefix}_`)) await jsm.streams.delete(stream.config.name);
-    }
-  } finally {
-    await nc.close();
-  }
+  await deleteStreams(url, prefix);
 }

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { jwks, loadSigningKey } from '../../platform/auth/signingKey';
+import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
+import { dropDatabase } from '../../platform/db/database';
+import { deleteEventNamespace } from '../../platform/events/eventBus';
+import { startManagedProcess, type ManagedProcess } from '../managedProcess';
+import { waitForReady } from '../waitForReady';
+
+const DIST = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(DIST, '..');
+
+export type GatewayKind = 'ours' | 'apollo' | 'hive';
+
+/** The five subgraphs of one benchmark run, in their own databases and event namespace. */
+export interface BenchSubgraphs {
+  env: NodeJS.ProcessEnv;
+  gatewayPort: number;
+  baseUrl: Record<SubgraphName, string>;
+  dataDir: string;
+  /** The supergraph file with its subgraph URLs pointing at this run's subgraphs (for the baselines). */
+  supergraphPath: string;
+  startGateway(kind: GatewayKind, extraEnv?: NodeJS.ProcessEnv): Promise<ManagedProcess>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts the subgraphs on free ports, in production mode, each with its own
+ * key. The gateway's key is served by a small key server standing in for
+ * GATEWAY_URL, so the subgraphs trust whichever gateway runs (ours signs
+ * with that key; the baselines mint their tokens with it) on one port.
+ */
+export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
+  const prefix = `bench_${randomBytes(4).toString('hex')}`;
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
+  const ports = Object.fromEntries(
+    await Promise.all([...SUBGRAPH_NAMES, 'gateway'].map(async (name) => [name, await freePort()] as const)),
+  ) as Record<SubgraphName | 'gateway', number>;
+  const keyFile = (name: string) => path.join(dataDir, 'keys', `${name}.pem`);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    DB_PREFIX: prefix,
+    EVENTS_PREFIX: prefix,
+    DATA_DIR: dataDir,
+    ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
+  };
+  // Development mode writes a new key per service under DATA_DIR; in production each reads its file.
+  const keyConfig = loadSubgraphConfig('users', { ...env, NODE_ENV: 'development' });
+  const keys = await Promise.all(['gateway', ...SUBGRAPH_NAMES].map((name) => loadSigningKey(name, keyConfig)));
+  const gatewayKey = keys[0];
+  const keyServer = http.createServer((req, res) => {
+    if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
+    res.setHeader('content-type', 'application/json').end(JSON.stringify(jwks(gatewayKey)));
+  });
+  await new Promise<void>((resolve) => keyServer.listen(0, '127.0.0.1', resolve));
+  env.GATEWAY_URL = `http://127.0.0.1:${(keyServer.address() as AddressInfo).port}`;
+
+  const baseUrl = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, `http://127.0.0.1:${ports[name]}`])) as Record<
+    SubgraphName,
+    string
+  >;
+  const supergraphPath = path.join(dataDir, 'supergraph.graphql');
+  let sdl = await readFile(path.join(ROOT, 'schema/supergraph.graphql'), 'utf8');
+  for (const name of SUBGRAPH_NAMES) {
+    sdl = sdl.replace(new RegExp(`(@join__graph\\(name: "${name}", url: ")[^"]+(")`), `$1${baseUrl[name]}/graphql$2`);
+  }
+  await writeFile(supergraphPath, sdl);
+
+  const subgraphs = SUBGRAPH_NAMES.map((name) =>
+    startManagedProcess({
+      name,
+      command: process.execPath,
+      args: [path.join(DIST, 'subgraphs', name, 'main.js')],
+      env: { ...env, SIGNING_KEY_FILE: keyFile(name) },
+    }),
+  );
+  const stop = async () => {
+    await Promise.all(subgraphs.map((child) => child.stop()));
+    await new Promise((resolve) => keyServer.close(resolve));
+    await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(env.DATABASE_URL!, `${prefix}_${name}`)));
+    await deleteEventNamespace(env.NATS_URL!, prefix);
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.all(subgraphs.map((child, i) => waitForReady(child, ports[SUBGRAPH_NAMES[i]])));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return {
+    env,
+    gatewayPort: ports.gateway,
+    baseUrl,
+    dataDir,
+    supergraphPath,
+    async startGateway(kind, extraEnv = {}) {
+      const gatewayEnv = { ...env, SIGNING_KEY_FILE: keyFile('gateway'), ...extraEnv };
+      const child = startManagedProcess({ name: kind, ...gatewayCommand(kind, gatewayEnv, supergraphPath) });
+      await waitForGraphQL(child, ports.gateway);
+      return child;
+    },
+    stop,
+  };
+}
+
+function gatewayCommand(kind: GatewayKind, env: NodeJS.ProcessEnv, supergraphPath: string) {
+  const port = env.GATEWAY_PORT!;
+  switch (kind) {
+    case 'ours':
+      return { command: process.execPath, args: [path.join(DIST, 'gateway/main.js')], env };
+    case 'apollo':
+      return {
+        command: process.execPath,
+        args: [path.join(DIST, 'scripts/bench/apolloBaseline.js')],
+        env: { ...env, PORT: port, SUPERGRAPH_PATH: supergraphPath },
+      };
+    case 'hive':
+      return {
+        command: process.execPath,
+        args: [
+          path.join(ROOT, 'node_modules/@graphql-hive/gateway/dist/bin.js'),
+          'supergraph',
+          supergraphPath,
+          '--port',
+          port,
+          '--host',
+          '127.0.0.1',
+          '--config-path',
+          path.join(DIST, 'scripts/bench/hiveGatewayConfig.js'),
+        ],
+        env,
+      };
+  }
+}
+
+/** Ready when it answers a trivial operation (the baselines have no /ready). */
+async function waitForGraphQL(child: ManagedProcess, port: number, timeoutMs = 60_000): Promise<void> {
+  if (child.name === 'ours') return waitForReady(child, port, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!child.running) throw new Error(`${child.name} exited before it was ready: ${child.recentOutput()}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query":"{ __typename }"}',
+        signal: AbortSignal.timeout(1_000),
+      });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${child.name} did not answer within ${timeoutMs / 1000} s`);
+}

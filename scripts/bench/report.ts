@@ -1,0 +1,114 @@
+import type { SagaResult } from './sagaLoad';
+
+/** One measured window: one gateway, one operation, one round. */
+export interface Sample {
+  round: number;
+  gateway: 'ours' | 'apollo' | 'hive';
+  operation: 'Q1' | 'Q2' | 'Q3';
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  requests: number;
+  errors: number;
+  cpu_s_per_1k: number;
+  peak_rss_mb?: number;
+}
+
+/** Medians over the rounds, with the spread of requests/s. */
+export interface RunSummary {
+  rps: number;
+  p50_ms: number;
+  p99_ms: number;
+  errors: number;
+  rps_min: number;
+  rps_max: number;
+  cpu_s_per_1k: number;
+  peak_rss_mb: number;
+}
+
+export interface BenchResults {
+  machine: Record<string, unknown>;
+  runs: Record<string, Record<string, RunSummary>>;
+  ratios: Record<
+    string,
+    { ours_vs_apollo: number; ours_vs_hive: number; p99_ours_vs_apollo: number; p99_ours_vs_hive: number }
+  >;
+  sql_per_q2: Record<string, number>;
+  saga: SagaResult;
+  samples: Sample[];
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+};
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+export function summarise(samples: Sample[]): Pick<BenchResults, 'runs' | 'ratios'> {
+  const runs: BenchResults['runs'] = {};
+  for (const sample of samples) {
+    runs[sample.gateway] ??= {};
+    if (runs[sample.gateway][sample.operation]) continue;
+    const same = samples.filter((s) => s.gateway === sample.gateway && s.operation === sample.operation);
+    const rps = same.map((s) => s.rps);
+    runs[sample.gateway][sample.operation] = {
+      rps: round(median(rps)),
+      p50_ms: round(median(same.map((s) => s.p50_ms))),
+      p99_ms: round(median(same.map((s) => s.p99_ms))),
+      errors: same.reduce((sum, s) => sum + s.errors, 0),
+      rps_min: round(Math.min(...rps)),
+      rps_max: round(Math.max(...rps)),
+      cpu_s_per_1k: round(median(same.map((s) => s.cpu_s_per_1k)), 3),
+      peak_rss_mb: round(Math.max(...same.map((s) => s.peak_rss_mb ?? 0))),
+    };
+  }
+  const ratios: BenchResults['ratios'] = {};
+  for (const operation of Object.keys(runs.ours ?? {})) {
+    const ours = runs.ours[operation];
+    const apollo = runs.apollo?.[operation];
+    const hive = runs.hive?.[operation];
+    ratios[operation] = {
+      ours_vs_apollo: apollo ? round(ours.rps / apollo.rps, 2) : 0,
+      ours_vs_hive: hive ? round(ours.rps / hive.rps, 2) : 0,
+      p99_ours_vs_apollo: apollo ? round(ours.p99_ms / apollo.p99_ms, 2) : 0,
+      p99_ours_vs_hive: hive ? round(ours.p99_ms / hive.p99_ms, 2) : 0,
+    };
+  }
+  return { runs, ratios };
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const lines = [
+    `# Gateway benchmark (${results.machine.quick ? 'quick, not for comparison' : 'full'})`,
+    '',
+    `${String(results.machine.cpus)} CPUs (${String(results.machine.cpu_model)}), Node ${String(results.machine.node)}, ${String(results.machine.date)}`,
+    '',
+    '| gateway | op | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | CPU s / 1k req | peak RSS MB |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [gateway, operations] of Object.entries(results.runs)) {
+    for (const [operation, run] of Object.entries(operations)) {
+      lines.push(
+        `| ${gateway} | ${operation} | ${run.rps} | ${run.rps_min}–${run.rps_max} | ${run.p50_ms} | ${run.p99_ms} | ${run.errors} | ${run.cpu_s_per_1k} | ${run.peak_rss_mb} |`,
+      );
+    }
+  }
+  lines.push('', '| op | ours / apollo (req/s) | ours / hive (req/s) | p99 ours / apollo | p99 ours / hive |');
+  lines.push('| --- | ---: | ---: | ---: | ---: |');
+  for (const [operation, ratio] of Object.entries(results.ratios)) {
+    lines.push(
+      `| ${operation} | ${ratio.ours_vs_apollo} | ${ratio.ours_vs_hive} | ${ratio.p99_ours_vs_apollo} | ${ratio.p99_ours_vs_hive} |`,
+    );
+  }
+  lines.push(
+    '',
+    `SQL statements per Q2 request, by page size: ${Object.entries(results.sql_per_q2)
+      .map(([size, n]) => `${size}: ${n}`)
+      .join(', ')}`,
+    '',
+    `Saga: ${results.saga.offered_per_s} orders/s offered, ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished, ${results.saga.refused} refused`,
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { print } from 'graphql';
+import { Client } from 'pg';
+import { PlaceOrderDocument } from '../../client/generated/graphql';
+
+export interface SagaLoadSpec {
+  graphqlUrl: string;
+  /** User tokens the orders are spread over. */
+  tokens: string[];
+  productIds: string[];
+  ratePerSecond: number;
+  seconds: number;
+  /** The orders database, where each order's PENDING and PAID times are recorded. */
+  ordersDatabaseUrl: string;
+  /** How long to wait after the last order was offered for the saga to finish them. */
+  settleSeconds: number;
+}
+
+export interface SagaResult {
+  offered_per_s: number;
+  accepted: number;
+  refused: number;
+  completed_per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  unfinished: number;
+}
+
+/**
+ * The order saga under a fixed offered load (open loop: orders go out on a
+ * schedule, whether or not earlier ones have finished), then how fast they
+ * became PAID, measured from the orders database's own status history
+ * (PENDING -> PAID), so the bench's polling does not slow the saga down.
+ */
+export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
+  const total = Math.round(spec.ratePerSecond * spec.seconds);
+  const ids: string[] = [];
+  let refused = 0;
+  const inFlight: Promise<void>[] = [];
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / spec.ratePerSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      placeOrder(spec, i).then(
+        (id) => void (id ? ids.push(id) : (refused += 1)),
+        () => void (refused += 1),
+      ),
+    );
+  }
+  // The offering window ends with the last order sent, not with its answer.
+  const offeredSeconds = Math.max((Date.now() - started) / 1000, total / spec.ratePerSecond);
+  await Promise.all(inFlight);
+
+  const db = new Client({ connectionString: spec.ordersDatabaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + spec.settleSeconds * 1000;
+    let unfinished = ids.length;
+    while (unfinished > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      unfinished = Number(
+        (
+          await db.query<{ n: string }>(
+            `SELECT count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) AND status IN ('PENDING', 'RESERVED')`,
+            [ids],
+          )
+        ).rows[0].n,
+      );
+    }
+    const { rows } = await db.query<{ ms: string; pending: Date; done: Date }>(
+      `SELECT extract(epoch FROM (paid.at - pending.at)) * 1000 AS ms, pending.at AS pending, paid.at AS done
+         FROM order_status_history pending
+         JOIN order_status_history paid ON paid.order_id = pending.order_id AND paid.status = 'PAID'
+        WHERE pending.order_id = ANY($1::uuid[]) AND pending.status = 'PENDING'`,
+      [ids],
+    );
+    const latencies = rows.map((row) => Number(row.ms)).sort((a, b) => a - b);
+    const first = Math.min(...rows.map((row) => row.pending.getTime()));
+    const last = Math.max(...rows.map((row) => row.done.getTime()));
+    return {
+      offered_per_s: round(total / offeredSeconds),
+      accepted: ids.length,
+      refused,
+      completed_per_s: rows.length > 0 ? round(rows.length / Math.max((last - first) / 1000, 0.001)) : 0,
+      p50_ms: percentile(latencies, 50),
+      p99_ms: percentile(latencies, 99),
+      unfinished,
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+async function placeOrder(spec: SagaLoadSpec, i: number): Promise<string | undefined> {
+  const product = (k: number) => spec.productIds[(i * 7 + k * 13) % spec.productIds.length];
+  const items = [{ productId: product(0), quantity: 1 }];
+  if (i % 2 === 1) items.push({ productId: product(1), quantity: 2 });
+  const response = await fetch(spec.graphqlUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${spec.tokens[i % spec.tokens.length]}` },
+    body: JSON.stringify({
+      query: print(PlaceOrderDocument),
+      variables: { input: { items, paymentMethod: { cardToken: 'tok_visa' }, idempotencyKey: randomUUID() } },
+    }),
+  });
+  const body = (await response.json()) as { data?: { placeOrder?: { id: string } } };
+  return body.data?.placeOrder?.id;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}
