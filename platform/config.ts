@@ -198,6 +198,8 @@ export interface GatewayConfig extends CommonConfig {
     breakerHalfOpenAfterMs: number;
     /** One jittered retry, on another instance when there is one, for a query that could not connect. */
     retryConnectionErrors: boolean;
+    /** Identical queries in flight for the same caller share one subgraph call. */
+    deduplicate: boolean;
   };
   /** After SIGTERM: how long /ready answers 503 while requests are still served, before the server closes. */
   shutdownDelayMs: number;
@@ -251,6 +253,7 @@ const gatewayEnv = z.object({
   BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().positive().default(5_000),
   SUBGRAPH_RETRY: z.enum(['true', 'false']).default('true'),
+  SUBGRAPH_DEDUPLICATE: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(2_097_152), // 2 MiB
   MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
@@ -319,6 +322,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       breakerFailures: g.BREAKER_FAILURES,
       breakerHalfOpenAfterMs: g.BREAKER_HALF_OPEN_AFTER_MS,
       retryConnectionErrors: g.SUBGRAPH_RETRY === 'true',
+      deduplicate: g.SUBGRAPH_DEDUPLICATE === 'true',
     },
     shutdownDelayMs: g.SHUTDOWN_DELAY_MS,
     limits: {

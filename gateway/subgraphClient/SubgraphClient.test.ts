@@ -15,6 +15,7 @@ const settings = {
   dnsRefreshMs: 0,
   timeoutMs: 300,
   retryConnectionErrors: true,
+  deduplicate: false,
 };
 
 /** A real HTTP server that answers each request as the test says, counting them. */
@@ -102,6 +103,35 @@ describe('SubgraphClient', () => {
     } finally {
       await instances.close();
       await failing.close();
+    }
+  });
+});
+
+describe('SubgraphClient deduplication', () => {
+  it('shares one call among identical queries in flight for the same caller, and nothing after', async () => {
+    const slow = await server((_req, res) => {
+      setTimeout(() => res.setHeader('content-type', 'application/json').end('{"data":{"a":1}}'), 100);
+    });
+    const { client, instances, metrics } = await clientFor([slow.url], { deduplicate: true });
+    try {
+      const alice = { authorization: 'Bearer alice' };
+      const bob = { authorization: 'Bearer bob' };
+      const answers = await Promise.all([
+        ...Array.from({ length: 5 }, () => client.post('{"query":"{ a }"}', alice, true)),
+        client.post('{"query":"{ a }"}', bob, true),
+        client.post('{"query":"{ b }"}', alice, true),
+        client.post('{"query":"mutation { a }"}', alice, false),
+        client.post('{"query":"mutation { a }"}', alice, false),
+      ]);
+      expect(answers.every((answer) => answer.text === '{"data":{"a":1}}')).toBe(true);
+      // alice's five identical queries: one call; bob, the other query and each mutation: their own.
+      expect(slow.received).toHaveLength(5);
+      expect((await metrics.deduplicated.get()).values[0].value).toBe(4);
+      await client.post('{"query":"{ a }"}', alice, true);
+      expect(slow.received).toHaveLength(6);
+    } finally {
+      await instances.close();
+      await slow.close();
     }
   });
 });

@@ -9,6 +9,8 @@ export interface CallSettings {
   /** The whole call's deadline, a retry included. */
   timeoutMs: number;
   retryConnectionErrors: boolean;
+  /** Identical queries in flight at the same time, for the same caller, share one call. */
+  deduplicate: boolean;
 }
 
 /**
@@ -16,16 +18,22 @@ export interface CallSettings {
  * by the deadline, and, for a query only, sends it once more after a short
  * jittered pause to another instance when the first could not be reached.
  * A mutation is never sent twice: the first instance may have applied it.
+ *
+ * A query identical to one already in flight, with the same token (so for
+ * the same user), waits for that call's answer instead of making its own;
+ * each caller then parses the answer itself, so no caller sees another's
+ * objects. Nothing is kept once the call has ended: this is not a cache.
  */
 export class SubgraphClient {
   private readonly retryPolicy: RetryPolicy;
+  private readonly inFlight = new Map<string, Promise<RawAnswer>>();
 
   constructor(
     readonly subgraph: string,
     readonly instances: SubgraphInstances,
     private readonly balancer: Balancer,
     private readonly settings: CallSettings,
-    metrics: SubgraphClientMetrics,
+    private readonly metrics: SubgraphClientMetrics,
   ) {
     // Decorrelated jitter between 10 and 50 ms: replicas retrying together do not arrive together.
     this.retryPolicy = retry(handleWhen(isConnectionError), {
@@ -36,7 +44,21 @@ export class SubgraphClient {
   }
 
   /** Resolves with the instance's answer (any status below 500); rejects with a SubgraphCallFailure. */
-  async post(body: string, headers: Record<string, string>, idempotent: boolean): Promise<RawAnswer> {
+  post(body: string, headers: Record<string, string>, idempotent: boolean): Promise<RawAnswer> {
+    if (!idempotent || !this.settings.deduplicate) return this.send(body, headers, idempotent);
+    // The token names the caller and the user; the request id and trace headers do not change the answer.
+    const key = `${headers.authorization ?? ''}\n${body}`;
+    const shared = this.inFlight.get(key);
+    if (shared) {
+      this.metrics.deduplicated.inc({ subgraph: this.subgraph });
+      return shared;
+    }
+    const call = this.send(body, headers, idempotent).finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, call);
+    return call;
+  }
+
+  private async send(body: string, headers: Record<string, string>, idempotent: boolean): Promise<RawAnswer> {
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
     const tried = new Set<SubgraphInstance>();
     const attempt = () => {

@@ -4,6 +4,7 @@ export interface SubgraphClientMetrics {
   duration: Histogram<'subgraph' | 'outcome'>;
   errors: Counter<'subgraph' | 'kind'>;
   retries: Counter<'subgraph'>;
+  deduplicated: Counter<'subgraph'>;
   breakerState: Gauge<'subgraph' | 'instance'>;
   breakerOpened: Counter<'subgraph'>;
 }
@@ -26,6 +27,12 @@ export function createSubgraphClientMetrics(registry: Registry): SubgraphClientM
     retries: new Counter({
       name: 'subgraph_fetch_retries_total',
       help: 'Queries sent a second time after a connection error, by subgraph',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+    deduplicated: new Counter({
+      name: 'subgraph_fetch_deduplicated_total',
+      help: 'Queries that shared the answer of an identical query (same caller) already in flight, by subgraph',
       labelNames: ['subgraph'],
       registers: [registry],
     }),

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { parseArgs } from 'node:util';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import {
@@ -56,11 +57,39 @@ const OURS_ENV = { RATE_LIMIT_POINTS: '1000000000', AUTH_RATE_LIMIT_POINTS: '100
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 
+/**
+ * --quick; and, to look at one part while working on it: --gateways ours,hive
+ * (default all three), --saga-only, --saga-rate N (orders/s), --saga-seconds N.
+ */
+function readOptions() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      gateways: { type: 'string', default: GATEWAYS.join(',') },
+      'saga-only': { type: 'boolean', default: false },
+      'saga-rate': { type: 'string' },
+      'saga-seconds': { type: 'string' },
+    },
+  });
+  const base = values.quick ? QUICK : FULL;
+  const gateways = values.gateways.split(',') as GatewayKind[];
+  if (gateways.some((g) => !GATEWAYS.includes(g))) throw new Error(`--gateways: one of ${GATEWAYS.join(', ')}`);
+  const settings: Settings = {
+    ...base,
+    rounds: values['saga-only'] ? 0 : base.rounds,
+    saga: {
+      ...base.saga,
+      ratePerSecond: Number(values['saga-rate'] ?? base.saga.ratePerSecond),
+      seconds: Number(values['saga-seconds'] ?? base.saga.seconds),
+    },
+  };
+  return { quick: values.quick, gateways, settings };
+}
+
 async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const settings = quick ? QUICK : FULL;
+  const { quick, gateways, settings } = readOptions();
   const started = Date.now();
-  log(`${quick ? 'quick' : 'full'} run: ${settings.rounds} round(s) of ${GATEWAYS.join(', ')}`);
+  log(`${quick ? 'quick' : 'full'} run: ${settings.rounds} round(s) of ${gateways.join(', ')}`);
   const subgraphs = await startBenchSubgraphs();
   try {
     const seeded = await seedBenchData({ serverUrl: subgraphs.env.DATABASE_URL!, dbPrefix: subgraphs.env.DB_PREFIX! });
@@ -83,7 +112,7 @@ async function main(): Promise<void> {
     };
     const samples: Sample[] = [];
     for (let round = 1; round <= settings.rounds; round++) {
-      for (const kind of GATEWAYS) {
+      for (const kind of gateways) {
         const gateway = await subgraphs.startGateway(
           kind,
           kind === 'ours' ? OURS_ENV : { BENCH_USER_ID: seeded.user.id },
