@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTVeri
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import type { Caller, UserIdentity } from './identity';
 import { SIGNING_ALG, type SigningKey } from './signingKey';
+import { VerifiedTokens } from './verifiedTokens';
 
 /** JWT `typ` header of service tokens, so a user token can never pass for one. */
 const SERVICE_TOKEN_TYPE = 'service+jwt';
@@ -64,6 +65,7 @@ export interface TrustedCaller {
  */
 export class ServiceTokenVerifier {
   private readonly keySets = new Map<string, JWTVerifyGetKey>();
+  private readonly verified = new VerifiedTokens<Caller>();
 
   constructor(
     private readonly audience: string,
@@ -72,6 +74,8 @@ export class ServiceTokenVerifier {
 
   async verify(token: string | undefined): Promise<Caller> {
     if (!token) throw new UnauthenticatedError('A service token is required');
+    const known = this.verified.get(token);
+    if (known) return known;
     let issuer: string | undefined;
     try {
       issuer = decodeJwt(token).iss;
@@ -110,6 +114,7 @@ export class ServiceTokenVerifier {
       if (!trusted.mayActForUsers) throw new ForbiddenError('Caller may not act for users');
       caller.user = parseUser(payload.user);
     }
+    this.verified.remember(token, caller, payload.exp!);
     return caller;
   }
 

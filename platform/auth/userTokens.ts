@@ -2,6 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } 
 import { AppError, ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import type { Role, UserIdentity } from './identity';
 import { SIGNING_ALG, type SigningKey } from './signingKey';
+import { VerifiedTokens } from './verifiedTokens';
 
 const USER_TOKEN_TYPE = 'at+jwt';
 
@@ -38,6 +39,7 @@ export class UserTokenIssuer {
 /** Verifies a user's bearer token at the gateway against the users service's JWKS. */
 export class UserTokenVerifier {
   private readonly keySet: JWTVerifyGetKey;
+  private readonly verified = new VerifiedTokens<UserIdentity>();
 
   constructor(
     jwksUrl: string,
@@ -47,6 +49,8 @@ export class UserTokenVerifier {
   }
 
   async verify(token: string): Promise<UserIdentity> {
+    const known = this.verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, this.keySet, {
         algorithms: [SIGNING_ALG],
@@ -60,7 +64,9 @@ export class UserTokenVerifier {
       if (typeof payload.sub !== 'string' || (role !== 'CUSTOMER' && role !== 'ADMIN')) {
         throw new UnauthenticatedError('Invalid token');
       }
-      return { id: payload.sub, role };
+      const user = { id: payload.sub, role };
+      this.verified.remember(token, user, payload.exp!);
+      return user;
     } catch (error) {
       if (error instanceof AppError) throw error;
       if (error instanceof errors.JWTExpired) throw new UnauthenticatedError('Token expired');

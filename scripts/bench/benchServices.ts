@@ -12,6 +12,8 @@ import { startManagedProcess, type ManagedProcess } from '../managedProcess';
 import { waitForReady } from '../waitForReady';
 
 const DIST = path.resolve(__dirname, '../..');
+/** To profile the services under load: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const ROOT = path.resolve(DIST, '..');
 
 export type GatewayKind = 'ours' | 'apollo' | 'hive';
@@ -86,7 +88,7 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     startManagedProcess({
       name,
       command: process.execPath,
-      args: [path.join(DIST, 'subgraphs', name, 'main.js')],
+      args: [...NODE_ARGS, path.join(DIST, 'subgraphs', name, 'main.js')],
       env: { ...env, SIGNING_KEY_FILE: keyFile(name) },
     }),
   );
@@ -124,7 +126,7 @@ function gatewayCommand(kind: GatewayKind, env: NodeJS.ProcessEnv, supergraphPat
   const port = env.GATEWAY_PORT!;
   switch (kind) {
     case 'ours':
-      return { command: process.execPath, args: [path.join(DIST, 'gateway/main.js')], env };
+      return { command: process.execPath, args: [...NODE_ARGS, path.join(DIST, 'gateway/main.js')], env };
     case 'apollo':
       return {
         command: process.execPath,
