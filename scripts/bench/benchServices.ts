@@ -58,6 +58,8 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     DB_PREFIX: prefix,
     EVENTS_PREFIX: prefix,
     DATA_DIR: dataDir,
+    // To profile the services (`BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'`); nothing else is passed through.
+    ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
   };
   // Development mode writes a new key per service under DATA_DIR; in production each reads its file.
