@@ -181,8 +181,10 @@ export class EventConsumer {
       }
       message.working();
       const eventId = event.id;
-      // Handled before (a redelivery after a lost ack): skip the work before commit too.
-      if (await this.alreadyProcessed(eventId)) {
+      // Handled before (a redelivery after a lost ack): skip the work before commit too. Only a
+      // redelivery is looked up, which saves a round trip per event; a first delivery that is a
+      // duplicate (re-published after the stream's dedupe window) is caught by the inbox at commit.
+      if (message.info.redelivered && (await this.alreadyProcessed(eventId))) {
         message.ack();
         this.count(event.type, 'duplicate');
         return;
