@@ -65,26 +65,22 @@ export class OrderStore {
   }
 
   async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<void> {
+    // The change and its history entry in one statement: one round trip per saga step.
     await tx.query(
-      `UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
-       WHERE id = $1`,
+      `WITH moved AS (
+         UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
+         WHERE id = $1
+       )
+       INSERT INTO order_status_history (order_id, seq, status)
+       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1`,
       [order.id, status, rejectionReason ?? null],
     );
-    await this.appendHistory(tx, order.id, status);
   }
 
   async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {
     await tx.query(
       'UPDATE orders SET cancel_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1',
       [order.id],
-    );
-  }
-
-  private async appendHistory(tx: EntityManager, orderId: string, status: OrderStatus): Promise<void> {
-    await tx.query(
-      `INSERT INTO order_status_history (order_id, seq, status)
-       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1`,
-      [orderId, status],
     );
   }
 }
