@@ -130,6 +130,42 @@ describe('the outbox relay', () => {
     expect(ids.every((id) => published.filter((p) => p === id).length === 1)).toBe(true);
   });
 
+  it('publishes an event committed while a batch was being published at once, not at the next poll', async () => {
+    const js = await bus.jetstream();
+    let firstBatch: (() => void) | undefined;
+    const firstBatchSending = new Promise<void>((resolve) => (firstBatch = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The first publish is held until the test has committed the second event (its NOTIFY comes mid-batch).
+    const slow = {
+      prefix: bus.prefix,
+      isConnected: true,
+      jetstream: async () => ({
+        publish: async (subject: string, data: string, options: Parameters<typeof js.publish>[2]) => {
+          if (firstBatch) {
+            firstBatch();
+            firstBatch = undefined;
+            await released;
+          }
+          return js.publish(subject, data, options);
+        },
+      }),
+    } as unknown as EventBus;
+    const relay = new OutboxRelay(db, slow, log, metrics, { pollIntervalMs: 30_000 });
+    await relay.start();
+    try {
+      await write(['first']);
+      await firstBatchSending;
+      await write(['committed-mid-batch']);
+      release();
+      const started = Date.now();
+      await eventually(async () => (await unsent()) === 0, 10_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('keeps events while NATS is down and publishes them, in order, when it returns', async () => {
     const relay = new OutboxRelay(db, bus, log, metrics, { pollIntervalMs: 100, publishTimeoutMs: 500 });
     await relay.start();

@@ -32,6 +32,8 @@ export class OutboxRelay {
   private readonly publishTimeoutMs: number;
   private listener?: Client;
   private wake?: () => void;
+  /** A notification came while no sleep was there to end: the next sleep ends at once. */
+  private wakeRequested = false;
   private running = false;
   private loopDone?: Promise<void>;
   private failures = 0;
@@ -51,7 +53,12 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     this.listener = new Client({ connectionString: (this.dataSource.options as { url: string }).url });
-    this.listener.on('notification', () => this.wake?.());
+    this.listener.on('notification', () => {
+      // Also while a batch is being published (no sleep to end yet): its rows were committed
+      // after that batch's SELECT, and would otherwise wait for the next poll.
+      this.wakeRequested = true;
+      this.wake?.();
+    });
     // A lost LISTEN connection only costs latency: the poll still finds the rows.
     this.listener.on('error', (error) => this.log.warn({ err: error }, 'outbox listener lost'));
     await this.listener.connect();
@@ -86,6 +93,8 @@ export class OutboxRelay {
         continue;
       }
       try {
+        // Cleared before looking: a notification from now on is for rows this look may miss.
+        this.wakeRequested = false;
         await this.publishPending();
         this.failures = 0;
         await this.sleep(this.pollIntervalMs);
@@ -167,6 +176,7 @@ export class OutboxRelay {
 
   private sleep(ms: number, wakeable = true): Promise<void> {
     return new Promise((resolve) => {
+      if (wakeable && this.wakeRequested) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
