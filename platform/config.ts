@@ -124,9 +124,15 @@ export interface SubgraphConfig extends CommonConfig {
   eventsPrefix: string;
   /** The ADMIN account users creates on start, when ADMIN_PASSWORD is set. */
   admin?: { email: string; password: string };
+  /** Connections of the service's Postgres pool. */
+  dbPoolSize: number;
   events: {
     maxDeliver: number;
     ackWaitMs: number;
+    /** Messages a consumer handles at once; those about the same order one after another. */
+    consumerConcurrency: number;
+    /** First redelivery delay of an event that waits for another one (RetryLaterError); it doubles. */
+    retryLaterDelayMs: number;
     /** Test-only fault injection: this consumer dies after its commit, before its ack. */
     crashAfterCommit?: string;
   };
@@ -149,6 +155,9 @@ const subgraphEnv = z.object({
   ADMIN_PASSWORD: z.string().min(8).optional(),
   EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
+  EVENTS_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
+  EVENTS_RETRY_LATER_DELAY_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
   PAYMENT_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PAYMENT_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
@@ -166,9 +175,12 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     natsUrl: s.NATS_URL,
     eventsPrefix: s.EVENTS_PREFIX,
     admin: s.ADMIN_PASSWORD ? { email: s.ADMIN_EMAIL.toLowerCase(), password: s.ADMIN_PASSWORD } : undefined,
+    dbPoolSize: s.DB_POOL_SIZE,
     events: {
       maxDeliver: s.EVENTS_MAX_DELIVER,
       ackWaitMs: s.EVENTS_ACK_WAIT_MS,
+      consumerConcurrency: s.EVENTS_CONSUMER_CONCURRENCY,
+      retryLaterDelayMs: s.EVENTS_RETRY_LATER_DELAY_MS,
       // Never in production, whatever the environment says.
       crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
     },

@@ -151,7 +151,7 @@ function timeQueries(client: PoolClient & { [TIMED]?: true }, metrics: Metrics):
 
 /** A subgraph's own database, as its settings name it: `${DB_PREFIX}_<name>` on DATABASE_URL's server. */
 export function openSubgraphDatabase(
-  config: { databaseUrl: string; databaseName: string },
+  config: { databaseUrl: string; databaseName: string; dbPoolSize?: number },
   schema: Pick<DatabaseOptions, 'entities' | 'migrations'>,
   logger: Logger,
   metrics?: Metrics,
@@ -163,6 +163,7 @@ export function openSubgraphDatabase(
     migrations: schema.migrations,
     logger,
     metrics,
+    poolSize: config.dbPoolSize,
   });
 }
 

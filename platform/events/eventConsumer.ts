@@ -6,6 +6,7 @@ import { parseEnvelope, PermanentEventError, RetryLaterError, type EventEnvelope
 import type { EventBus } from './eventBus';
 import type { EventMetrics } from './eventMetrics';
 import { recordProcessed } from './inbox';
+import { KeyedQueue } from './keyedQueue';
 import { deadLetterSubject, domainSubjects, streamOf } from './naming';
 
 /**
@@ -31,6 +32,13 @@ export interface ConsumerOptions {
   maxDeliverWaiting?: number;
   /** First redelivery delay after a failure; it doubles each time, up to 30 s. */
   retryBaseDelayMs?: number;
+  /**
+   * The same for a RetryLaterError: the event it waits for is usually
+   * handled within milliseconds by another consumer, so the first retry comes sooner.
+   */
+  retryLaterBaseDelayMs?: number;
+  /** Messages handled at once; those about the same subject (order) still one after another. Default 1. */
+  concurrency?: number;
   /** How long an unacknowledged delivery waits before JetStream redelivers it. */
   ackWaitMs: number;
   /** Test-only fault: die after the commit and before the ack. */
@@ -44,7 +52,9 @@ const MAX_RETRY_DELAY_MS = 30_000;
  * explicitly: ack when done (or done before), nak with a growing delay for a
  * transient fault, and after `maxDeliver` attempts, or at once for a message
  * that can never be handled, a copy goes to the dead-letter stream and the
- * message is terminated. Messages are handled one at a time, in stream order.
+ * message is terminated. Up to `concurrency` messages are handled at once;
+ * messages about the same subject (an order) one after another, in the order
+ * they were delivered, so an aggregate's events are not reordered here.
  */
 export class EventConsumer {
   private messages?: ConsumerMessages;
@@ -52,6 +62,7 @@ export class EventConsumer {
   private runDone?: Promise<void>;
   private stopped!: Promise<void>;
   private signalStopped!: () => void;
+  private readonly queue: KeyedQueue;
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -60,7 +71,12 @@ export class EventConsumer {
     private readonly log: Logger,
     private readonly metrics: EventMetrics,
     private readonly options: ConsumerOptions,
-  ) {}
+  ) {
+    // process() ends every message itself; anything escaping it is a bug to see in the log.
+    this.queue = new KeyedQueue(options.concurrency ?? 1, (error) =>
+      log.error({ err: (error as Error).message, consumer: spec.name }, 'event handling escaped its error handling'),
+    );
+  }
 
   private get maxDeliverWaiting(): number {
     return Math.max(this.options.maxDeliverWaiting ?? this.options.maxDeliver * 10, this.options.maxDeliver);
@@ -89,15 +105,26 @@ export class EventConsumer {
         await this.ensureConsumer();
         const js = await this.bus.jetstream();
         const consumer = await js.consumers.get(streamOf(this.bus.prefix, this.spec.domain), this.spec.name);
-        // Few at a time: the ack timer of a buffered message runs while it waits its turn.
-        const messages = await consumer.consume({ max_messages: 16 });
+        // A little more than is handled at once, so a free slot finds its next message waiting;
+        // not much more: the ack timer of a buffered message runs while it waits its turn.
+        const messages = await consumer.consume({ max_messages: Math.max(16, 2 * (this.options.concurrency ?? 1)) });
         this.messages = messages;
         if (!this.running) {
           await messages.close();
           return;
         }
-        for await (const message of messages) await this.handle(message);
+        for await (const message of messages) {
+          // Stopping: what is still buffered is left unacknowledged, and JetStream redelivers it.
+          if (!this.running) break;
+          const parsed = parse(message);
+          // Keyed by the aggregate (the order); an unparseable message by itself: it goes to the dead letters at once.
+          const key = 'event' in parsed ? parsed.event.subject : `seq:${message.seq}`;
+          await this.queue.push(key, () => this.handle(message, parsed));
+        }
+        // Closed by stop(): the messages already taken are finished (acked or naked) before stop() returns.
+        await this.queue.drain();
       } catch (error) {
+        await this.queue.drain();
         if (!this.running) return;
         this.log.warn({ err: (error as Error).message, consumer: this.spec.name }, 'consumer failed; restarting');
         await Promise.race([new Promise((resolve) => setTimeout(resolve, 1_000)), this.stopped]);
@@ -128,7 +155,7 @@ export class EventConsumer {
   }
 
   /** In a span that continues the producer's trace (the relay put its traceparent in the headers). */
-  private handle(message: JsMsg): Promise<void> {
+  private handle(message: JsMsg, parsed: Parsed): Promise<void> {
     const attributes = {
       'messaging.system': 'nats',
       'messaging.operation.type': 'process',
@@ -136,15 +163,16 @@ export class EventConsumer {
       'messaging.consumer.group.name': this.spec.name,
       'messaging.message.id': message.headers?.get('Nats-Msg-Id') ?? '',
     };
-    return inConsumerSpan(`process ${message.subject}`, traceparentOf(message), attributes, () =>
-      this.process(message),
-    );
+    const traceparent =
+      message.headers?.get('traceparent') || ('event' in parsed ? parsed.event.traceparent : undefined);
+    return inConsumerSpan(`process ${message.subject}`, traceparent, attributes, () => this.process(message, parsed));
   }
 
-  private async process(message: JsMsg): Promise<void> {
+  private async process(message: JsMsg, parsed: Parsed): Promise<void> {
     let event: EventEnvelope | undefined;
     try {
-      event = parseEnvelope(message.data);
+      if ('error' in parsed) throw parsed.error;
+      event = parsed.event;
       const handler = this.spec.handlers[event.type];
       if (!handler) {
         this.count(event.type, 'skipped');
@@ -153,8 +181,10 @@ export class EventConsumer {
       }
       message.working();
       const eventId = event.id;
-      // Handled before (a redelivery after a lost ack): skip the work before commit too.
-      if (await this.alreadyProcessed(eventId)) {
+      // Handled before (a redelivery after a lost ack): skip the work before commit too. Only a
+      // redelivery is looked up, which saves a round trip per event; a first delivery that is a
+      // duplicate (re-published after the stream's dedupe window) is caught by the inbox at commit.
+      if (message.info.redelivered && (await this.alreadyProcessed(eventId))) {
         message.ack();
         this.count(event.type, 'duplicate');
         return;
@@ -184,7 +214,11 @@ export class EventConsumer {
     const exhausted = error instanceof PermanentEventError || deliveries >= budget;
     const context = { consumer: this.spec.name, eventId: event?.id, type, deliveries, err: error.message };
     if (!exhausted) {
-      const delayMs = Math.min((this.options.retryBaseDelayMs ?? 500) * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
+      const baseDelayMs =
+        error instanceof RetryLaterError
+          ? (this.options.retryLaterBaseDelayMs ?? this.options.retryBaseDelayMs ?? 500)
+          : (this.options.retryBaseDelayMs ?? 500);
+      const delayMs = Math.min(baseDelayMs * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
       this.log.warn({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
       this.count(type, 'retried');
       message.nak(delayMs);
@@ -226,13 +260,13 @@ export class EventConsumer {
   }
 }
 
-/** From the headers; a message published before they carried it has it in the envelope only. */
-function traceparentOf(message: JsMsg): string | undefined {
-  const header = message.headers?.get('traceparent');
-  if (header) return header;
+type Parsed = { event: EventEnvelope } | { error: Error };
+
+/** Parsed once, when taken from the stream: its subject orders it, its handler reads it. */
+function parse(message: JsMsg): Parsed {
   try {
-    return parseEnvelope(message.data).traceparent;
-  } catch {
-    return undefined;
+    return { event: parseEnvelope(message.data) };
+  } catch (error) {
+    return { error: error as Error };
   }
 }

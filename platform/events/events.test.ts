@@ -101,6 +101,71 @@ describe('the outbox relay', () => {
     expect(await unsent()).toBe(0);
   });
 
+  it('marks only the acknowledged rows of a pipelined batch sent, and publishes a failed one again', async () => {
+    const ids = await write(['ok-1', 'lost', 'ok-2']);
+    const js = await bus.jetstream();
+    // The second publish of the batch gets no PubAck; the ones around it do.
+    const flaky = {
+      prefix: bus.prefix,
+      isConnected: true,
+      jetstream: async () => ({
+        publish: (subject: string, data: string, options: { msgID: string }) =>
+          options.msgID === ids[1]
+            ? Promise.reject(new Error('no PubAck'))
+            : js.publish(subject, data, options as Parameters<typeof js.publish>[2]),
+      }),
+    } as unknown as EventBus;
+    await expect(new OutboxRelay(db, flaky, log, metrics).publishPending()).rejects.toThrow('no PubAck');
+    const rows = (await db.query('SELECT id, published_at, attempts, last_error FROM outbox WHERE id = ANY($1)', [
+      ids,
+    ])) as { id: string; published_at: Date | null; attempts: number; last_error: string | null }[];
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(ids[0])?.published_at).not.toBeNull();
+    expect(byId.get(ids[2])?.published_at).not.toBeNull();
+    expect(byId.get(ids[1])).toMatchObject({ published_at: null, attempts: 1, last_error: 'no PubAck' });
+
+    expect(await new OutboxRelay(db, bus, log, metrics).publishPending()).toBe(1);
+    expect(await unsent()).toBe(0);
+    const published = (await streamMessages(streamOf(prefix, 'things'))).map((m) => m.id);
+    expect(ids.every((id) => published.filter((p) => p === id).length === 1)).toBe(true);
+  });
+
+  it('publishes an event committed while a batch was being published at once, not at the next poll', async () => {
+    const js = await bus.jetstream();
+    let firstBatch: (() => void) | undefined;
+    const firstBatchSending = new Promise<void>((resolve) => (firstBatch = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The first publish is held until the test has committed the second event (its NOTIFY comes mid-batch).
+    const slow = {
+      prefix: bus.prefix,
+      isConnected: true,
+      jetstream: async () => ({
+        publish: async (subject: string, data: string, options: Parameters<typeof js.publish>[2]) => {
+          if (firstBatch) {
+            firstBatch();
+            firstBatch = undefined;
+            await released;
+          }
+          return js.publish(subject, data, options);
+        },
+      }),
+    } as unknown as EventBus;
+    const relay = new OutboxRelay(db, slow, log, metrics, { pollIntervalMs: 30_000 });
+    await relay.start();
+    try {
+      await write(['first']);
+      await firstBatchSending;
+      await write(['committed-mid-batch']);
+      release();
+      const started = Date.now();
+      await eventually(async () => (await unsent()) === 0, 10_000);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await relay.stop();
+    }
+  });
+
   it('keeps events while NATS is down and publishes them, in order, when it returns', async () => {
     const relay = new OutboxRelay(db, bus, log, metrics, { pollIntervalMs: 100, publishTimeoutMs: 500 });
     await relay.start();
@@ -124,7 +189,7 @@ describe('a consumer', () => {
   let consumer: EventConsumer | undefined;
   afterEach(() => consumer?.stop());
 
-  function consume(name: string, handler: EventHandler, maxDeliver = 3) {
+  function consume(name: string, handler: EventHandler, maxDeliver = 3, concurrency?: number) {
     consumer = new EventConsumer(
       { name, domain: 'things', handlers: { 'things.noted': handler } },
       db,
@@ -135,6 +200,7 @@ describe('a consumer', () => {
         maxDeliver,
         ackWaitMs: 5_000,
         retryBaseDelayMs: 50,
+        concurrency,
       },
     );
     consumer.start();
@@ -252,5 +318,64 @@ describe('a consumer', () => {
     const dead = (await metrics.deadLettered.get()).values.filter((v) => v.labels.consumer === 'strict');
     expect(dead.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThanOrEqual(2);
     expect(attempts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('handles different subjects at once, each subject one event after another, and stops after those in flight', async () => {
+    const subjects = ['order-1', 'order-2', 'order-3', 'order-4'];
+    const events = subjects.flatMap((subject) =>
+      [1, 2, 3].map((n) => createEvent(noted, { source: 'test', subject, data: { note: `${subject}#${n}` } })),
+    );
+    const mine = new Set(events.map((e) => e.id));
+    const handled: string[] = [];
+    const running = new Set<string>();
+    let mostAtOnce = 0;
+    let sameSubjectOverlapped = false;
+    consume(
+      'parallel',
+      async (e) => {
+        if (!mine.has(e.id)) return;
+        if (running.has(e.subject)) sameSubjectOverlapped = true;
+        running.add(e.subject);
+        mostAtOnce = Math.max(mostAtOnce, running.size);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        running.delete(e.subject);
+        handled.push(noted.read(e).note);
+      },
+      3,
+      3,
+    );
+    for (const event of events) await publishRaw(JSON.stringify(event), `${event.id}-parallel`);
+    await eventually(async () => handled.length === events.length);
+    expect(sameSubjectOverlapped).toBe(false);
+    // At most 3 at once (the limit) and more than one: the subjects did not wait for each other.
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(mostAtOnce).toBeLessThanOrEqual(3);
+    for (const subject of subjects) {
+      expect(handled.filter((note) => note.startsWith(`${subject}#`))).toEqual([1, 2, 3].map((n) => `${subject}#${n}`));
+    }
+  });
+
+  it('finishes the events it is handling before stop returns', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 'slow', data: { note: 'slow' } });
+    let started = false;
+    consume(
+      'graceful',
+      (e, commit) => {
+        if (e.id !== event.id) return Promise.resolve();
+        started = true;
+        return new Promise((resolve) => setTimeout(resolve, 300)).then(() =>
+          commit(async (tx) => {
+            await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'graceful']);
+          }).then(() => undefined),
+        );
+      },
+      3,
+      8,
+    );
+    await publishRaw(JSON.stringify(event), `${event.id}-graceful`);
+    await eventually(async () => started);
+    await consumer?.stop();
+    consumer = undefined;
+    expect(await db.query('SELECT 1 FROM effects WHERE event_id = $1', [event.id])).toHaveLength(1);
   });
 });

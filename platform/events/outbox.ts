@@ -16,7 +16,11 @@ export async function appendToOutbox(tx: EntityManager, ...events: EventEnvelope
     values.push(event.id, event.type, event.subject, JSON.stringify(event));
     return `($${i * 4 + 1}, $${i * 4 + 2}, $${i * 4 + 3}, $${i * 4 + 4}::jsonb)`;
   });
-  await tx.query(`INSERT INTO outbox (id, type, aggregate_id, envelope) VALUES ${rows.join(', ')}`, values);
-  // Delivered on commit only, and folded into one notification per transaction.
-  await tx.query(`NOTIFY ${OUTBOX_CHANNEL}`);
+  // One statement, one round trip: a data-modifying WITH runs whether or not it is read.
+  // The notification is delivered on commit only, and folded into one per transaction.
+  await tx.query(
+    `WITH inserted AS (INSERT INTO outbox (id, type, aggregate_id, envelope) VALUES ${rows.join(', ')})
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
+    values,
+  );
 }

@@ -20,7 +20,8 @@ const RELAY_LOCK_KEY = 7_340_111;
 const MAX_BACKOFF_MS = 10_000;
 
 /**
- * Publishes outbox rows to JetStream in the order they were written, each
+ * Publishes outbox rows to JetStream in the order they were written (a batch
+ * pipelined, see publishBatch for a partial failure), each
  * with Nats-Msg-Id = event id so a re-publish is dropped by the stream, and
  * marks them sent only after the PubAck. When NATS is down it retries with
  * backoff; nothing is skipped, so an aggregate's events stay in order.
@@ -31,6 +32,8 @@ export class OutboxRelay {
   private readonly publishTimeoutMs: number;
   private listener?: Client;
   private wake?: () => void;
+  /** A notification came while no sleep was there to end: the next sleep ends at once. */
+  private wakeRequested = false;
   private running = false;
   private loopDone?: Promise<void>;
   private failures = 0;
@@ -50,7 +53,12 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.running = true;
     this.listener = new Client({ connectionString: (this.dataSource.options as { url: string }).url });
-    this.listener.on('notification', () => this.wake?.());
+    this.listener.on('notification', () => {
+      // Also while a batch is being published (no sleep to end yet): its rows were committed
+      // after that batch's SELECT, and would otherwise wait for the next poll.
+      this.wakeRequested = true;
+      this.wake?.();
+    });
     // A lost LISTEN connection only costs latency: the poll still finds the rows.
     this.listener.on('error', (error) => this.log.warn({ err: error }, 'outbox listener lost'));
     await this.listener.connect();
@@ -85,6 +93,8 @@ export class OutboxRelay {
         continue;
       }
       try {
+        // Cleared before looking: a notification from now on is for rows this look may miss.
+        this.wakeRequested = false;
         await this.publishPending();
         this.failures = 0;
         await this.sleep(this.pollIntervalMs);
@@ -119,24 +129,30 @@ export class OutboxRelay {
         'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
         [this.batchSize],
       )) as { seq: string; envelope: EventEnvelope }[];
-      const sent: string[] = [];
-      let failure: Error | undefined;
-      for (const row of rows) {
-        try {
-          await js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
+      // All sent at once in seq order on the one connection (JetStream stores them in that order),
+      // then every PubAck awaited: one round trip per batch instead of one per event.
+      const outcomes = await Promise.allSettled(
+        rows.map((row) =>
+          js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
             msgID: row.envelope.id,
             timeout: this.publishTimeoutMs,
             headers: traceHeadersOf(row.envelope),
-          });
-          sent.push(row.seq);
-        } catch (error) {
-          failure = error as Error;
-          await runner.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = $1', [
-            row.seq,
-            failure.message.slice(0, 500),
-          ]);
-          break;
-        }
+          }),
+        ),
+      );
+      // Only the acknowledged rows are marked sent. A failed row stays pending and is published
+      // again (after the backoff), so it may land in the stream after rows of its batch that
+      // followed it: consumers already take an order's events out of order (a nak'd delivery
+      // comes back later too) and wait with RetryLaterError where it matters.
+      const sent = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((row) => row.seq);
+      const failedAt = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+      const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
+      if (failure) {
+        const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
+        await runner.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [
+          failed,
+          failure.message.slice(0, 500),
+        ]);
       }
       if (sent.length > 0) {
         await runner.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [
@@ -160,6 +176,7 @@ export class OutboxRelay {
 
   private sleep(ms: number, wakeable = true): Promise<void> {
     return new Promise((resolve) => {
+      if (wakeable && this.wakeRequested) return resolve();
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);

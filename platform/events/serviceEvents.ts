@@ -40,6 +40,8 @@ export class ServiceEvents {
         new EventConsumer(spec, this.dataSource, this.bus, this.log, this.metrics, {
           maxDeliver: this.config.events.maxDeliver,
           ackWaitMs: this.config.events.ackWaitMs,
+          concurrency: this.config.events.consumerConcurrency,
+          retryLaterBaseDelayMs: this.config.events.retryLaterDelayMs,
           crashAfterCommit: this.config.events.crashAfterCommit === spec.name,
         }),
       );

@@ -24,6 +24,8 @@ export interface SagaResult {
   p50_ms: number;
   p99_ms: number;
   unfinished: number;
+  /** Refused placeOrder calls by cause: `HTTP <status> <code>: <message>` or the transport error. */
+  refusals: Record<string, number>;
 }
 
 /**
@@ -36,6 +38,13 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
   const total = Math.round(spec.ratePerSecond * spec.seconds);
   const ids: string[] = [];
   let refused = 0;
+  const refusals: Record<string, number> = {};
+  const refuse = (reason: string) => {
+    refused += 1;
+    // The first of each kind is printed as it happens, to see a cause while the run is still going.
+    if (!refusals[reason]) console.log(`[bench] placeOrder refused: ${reason}`);
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
+  };
   const inFlight: Promise<void>[] = [];
   const started = Date.now();
   for (let i = 0; i < total; i++) {
@@ -44,8 +53,8 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     inFlight.push(
       placeOrder(spec, i).then(
-        (id) => void (id ? ids.push(id) : (refused += 1)),
-        () => void (refused += 1),
+        (outcome) => void ('id' in outcome ? ids.push(outcome.id) : refuse(outcome.refusal)),
+        (error: Error) => refuse(`${error.name}: ${errorCause(error)}`),
       ),
     );
   }
@@ -87,13 +96,14 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
       p50_ms: percentile(latencies, 50),
       p99_ms: percentile(latencies, 99),
       unfinished,
+      refusals,
     };
   } finally {
     await db.end();
   }
 }
 
-async function placeOrder(spec: SagaLoadSpec, i: number): Promise<string | undefined> {
+async function placeOrder(spec: SagaLoadSpec, i: number): Promise<{ id: string } | { refusal: string }> {
   const product = (k: number) => spec.productIds[(i * 7 + k * 13) % spec.productIds.length];
   const items = [{ productId: product(0), quantity: 1 }];
   if (i % 2 === 1) items.push({ productId: product(1), quantity: 2 });
@@ -105,8 +115,25 @@ async function placeOrder(spec: SagaLoadSpec, i: number): Promise<string | undef
       variables: { input: { items, paymentMethod: { cardToken: 'tok_visa' }, idempotencyKey: randomUUID() } },
     }),
   });
-  const body = (await response.json()) as { data?: { placeOrder?: { id: string } } };
-  return body.data?.placeOrder?.id;
+  const text = await response.text();
+  let body: { data?: { placeOrder?: { id: string } }; errors?: { message?: string; extensions?: { code?: string } }[] };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    return { refusal: `HTTP ${response.status}: ${text.slice(0, 120)}` };
+  }
+  const id = body.data?.placeOrder?.id;
+  if (id) return { id };
+  const error = body.errors?.[0];
+  return {
+    refusal: `HTTP ${response.status} ${error?.extensions?.code ?? '-'}: ${(error?.message ?? '').slice(0, 120)}`,
+  };
+}
+
+/** fetch reports a refused or reset connection as "fetch failed" with the reason in `cause`. */
+function errorCause(error: Error): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause ? `${error.message} (${cause.code ?? cause.message})` : error.message;
 }
 
 export function percentile(sorted: number[], p: number): number {

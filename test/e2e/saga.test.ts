@@ -77,14 +77,25 @@ async function order(id: string, token = customerToken): Promise<Order> {
   return (await sg.execute(OrderByIdDocument, { id }, token)).data!.order!;
 }
 
-/** Polls until the order reaches one of the statuses; returns it and the time it took. */
-async function until(id: string, statuses: string[] | Set<string>, timeoutMs = 20_000): Promise<Order> {
+/**
+ * Polls until the order reaches one of the statuses, in a complete answer unless `partial`:
+ * right after a test stopped a service, the gateway's breaker may still refuse its part (order.payment).
+ */
+async function until(
+  id: string,
+  statuses: string[] | Set<string>,
+  timeoutMs = 20_000,
+  { partial = false } = {},
+): Promise<Order> {
   const wanted = new Set(statuses);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const current = await order(id);
-    if (wanted.has(current.status)) return current;
-    if (Date.now() > deadline) throw new Error(`order ${id} is ${current.status}, not ${[...wanted].join('/')}`);
+    const res = await sg.execute(OrderByIdDocument, { id }, customerToken);
+    const current = res.data!.order!;
+    if (wanted.has(current.status) && (partial || !res.errors)) return current;
+    if (Date.now() > deadline) {
+      throw new Error(`order ${id} is ${current.status}, not ${[...wanted].join('/')}: ${JSON.stringify(res.errors)}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
@@ -128,7 +139,8 @@ describe('the order saga through the gateway', () => {
     try {
       const placed = await place(product, 3);
       cancelledId = placed.id;
-      await until(placed.id, ['RESERVED']);
+      // payments is stopped: the order's payment part of the answer is an error.
+      await until(placed.id, ['RESERVED'], 20_000, { partial: true });
       const res = await sg.execute(CancelOrderDocument, { id: placed.id }, customerToken);
       expect(res.data?.cancelOrder.status).toBe('CANCELLED');
       for (let i = 0; i < 200 && (await available(product)) !== 4; i++) await new Promise((r) => setTimeout(r, 25));

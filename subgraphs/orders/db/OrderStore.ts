@@ -15,29 +15,39 @@ export interface NewOrder {
  * and the event it causes (outbox) commit together.
  */
 export class OrderStore {
-  /** Inserts a PENDING order with its lines and the first history entry. */
+  /**
+   * Inserts a PENDING order with its lines and the first history entry, in
+   * one statement: placeOrder's transaction is on the saga's hot path, and
+   * each round trip to Postgres costs more than the statement itself.
+   */
   async insert(tx: EntityManager, order: NewOrder): Promise<OrderRow> {
-    const [row] = (await tx.query(
-      `INSERT INTO orders (user_id, status, total_cents, currency, idempotency_key, request_hash)
-       VALUES ($1, 'PENDING', $2, $3, $4, $5) RETURNING id`,
-      [order.userId, order.priced.totalCents, order.priced.currency, order.idempotencyKey, order.requestHash],
-    )) as { id: string }[];
     const lines = order.priced.lines;
-    await tx.query(
-      `INSERT INTO order_items (order_id, line_no, product_id, product_name, quantity, unit_price_cents)
-       SELECT $1, n, p, name, q, price
-       FROM unnest($2::int[], $3::uuid[], $4::text[], $5::int[], $6::int[]) AS t(n, p, name, q, price)`,
+    const [row] = (await tx.query(
+      `WITH inserted AS (
+         INSERT INTO orders (user_id, status, total_cents, currency, idempotency_key, request_hash)
+         VALUES ($1, 'PENDING', $2, $3, $4, $5) RETURNING *
+       ), items AS (
+         INSERT INTO order_items (order_id, line_no, product_id, product_name, quantity, unit_price_cents)
+         SELECT inserted.id, n, p, name, q, price
+         FROM inserted, unnest($6::int[], $7::uuid[], $8::text[], $9::int[], $10::int[]) AS t(n, p, name, q, price)
+       ), history AS (
+         INSERT INTO order_status_history (order_id, seq, status) SELECT id, 1, status FROM inserted
+       )
+       SELECT * FROM inserted`,
       [
-        row.id,
+        order.userId,
+        order.priced.totalCents,
+        order.priced.currency,
+        order.idempotencyKey,
+        order.requestHash,
         lines.map((_, i) => i + 1),
         lines.map((l) => l.productId),
         lines.map((l) => l.productName),
         lines.map((l) => l.quantity),
         lines.map((l) => l.unitPriceCents),
       ],
-    );
-    await this.appendHistory(tx, row.id, 'PENDING' as OrderStatus);
-    return tx.getRepository(OrderRow).findOneByOrFail({ id: row.id });
+    )) as OrderColumns[];
+    return toOrderRow(row);
   }
 
   /** The order, locked for the rest of the transaction: saga events and cancels take turns. */
@@ -55,12 +65,16 @@ export class OrderStore {
   }
 
   async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<void> {
+    // The change and its history entry in one statement: one round trip per saga step.
     await tx.query(
-      `UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
-       WHERE id = $1`,
+      `WITH moved AS (
+         UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
+         WHERE id = $1
+       )
+       INSERT INTO order_status_history (order_id, seq, status)
+       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1`,
       [order.id, status, rejectionReason ?? null],
     );
-    await this.appendHistory(tx, order.id, status);
   }
 
   async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {
@@ -69,12 +83,37 @@ export class OrderStore {
       [order.id],
     );
   }
+}
 
-  private async appendHistory(tx: EntityManager, orderId: string, status: OrderStatus): Promise<void> {
-    await tx.query(
-      `INSERT INTO order_status_history (order_id, seq, status)
-       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1`,
-      [orderId, status],
-    );
-  }
+/** An orders row as Postgres returns it (RETURNING *). */
+interface OrderColumns {
+  id: string;
+  user_id: string;
+  status: OrderStatus;
+  rejection_reason: string | null;
+  total_cents: number;
+  currency: string;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  cancel_requested_at: Date | null;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+function toOrderRow(columns: OrderColumns): OrderRow {
+  return Object.assign(new OrderRow(), {
+    id: columns.id,
+    userId: columns.user_id,
+    status: columns.status,
+    rejectionReason: columns.rejection_reason,
+    totalCents: columns.total_cents,
+    currency: columns.currency,
+    idempotencyKey: columns.idempotency_key,
+    requestHash: columns.request_hash,
+    cancelRequestedAt: columns.cancel_requested_at,
+    version: columns.version,
+    createdAt: columns.created_at,
+    updatedAt: columns.updated_at,
+  });
 }

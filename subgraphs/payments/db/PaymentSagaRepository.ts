@@ -57,14 +57,18 @@ export class PaymentSagaRepository {
     const payment = await this.lockPayment(tx, paymentId);
     if (payment.status !== PaymentStatus.PENDING) return null;
     assertTransition(payment.status, settlement.status);
-    return tx.getRepository(PaymentRow).save(
-      Object.assign(payment, {
-        status: settlement.status,
-        providerRef: settlement.status === PaymentStatus.SUCCEEDED ? settlement.providerRef : null,
-        failureReason: settlement.status === PaymentStatus.FAILED ? settlement.failureReason : null,
-        updatedAt: new Date(),
-      }),
+    const settled = Object.assign(payment, {
+      status: settlement.status,
+      providerRef: settlement.status === PaymentStatus.SUCCEEDED ? settlement.providerRef : null,
+      failureReason: settlement.status === PaymentStatus.FAILED ? settlement.failureReason : null,
+      updatedAt: new Date(),
+    });
+    // One UPDATE of the row locked above: save() would load it again first (a round trip per charge).
+    await tx.query(
+      'UPDATE payments SET status = $2, provider_ref = $3, failure_reason = $4, updated_at = $5 WHERE id = $1',
+      [settled.id, settled.status, settled.providerRef, settled.failureReason, settled.updatedAt],
     );
+    return settled;
   }
 
   /** Marks the order's intent cancelled (idempotent); false when orders.placed has not arrived yet. */
