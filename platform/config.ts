@@ -202,6 +202,8 @@ export interface GatewayConfig extends CommonConfig {
     balancing: 'least_outstanding' | 'round_robin';
     /** Keep-alive connections per instance. */
     maxConnections: number;
+    /** > 0: calls in flight per instance beyond which a call is refused at once (shed) instead of queued. */
+    maxInFlight: number;
     /** > 0: every instance host name is resolved to all its addresses, again at this interval. */
     dnsRefreshMs: number;
     /** Consecutive failures (unreachable, timeout, 5xx) that open an instance's breaker. */
@@ -261,6 +263,7 @@ const gatewayEnv = z.object({
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   SUBGRAPH_LOAD_BALANCING: z.enum(['least_outstanding', 'round_robin']).default('least_outstanding'),
   SUBGRAPH_MAX_CONNECTIONS: z.coerce.number().int().positive().default(64),
+  SUBGRAPH_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(0),
   SUBGRAPH_DNS_REFRESH_MS: z.coerce.number().int().min(0).default(0),
   BREAKER_FAILURES: z.coerce.number().int().positive().default(5),
   BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().positive().default(5_000),
@@ -330,6 +333,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       timeoutMs: g.SUBGRAPH_TIMEOUT_MS,
       balancing: g.SUBGRAPH_LOAD_BALANCING,
       maxConnections: g.SUBGRAPH_MAX_CONNECTIONS,
+      maxInFlight: g.SUBGRAPH_MAX_IN_FLIGHT,
       dnsRefreshMs: g.SUBGRAPH_DNS_REFRESH_MS,
       breakerFailures: g.BREAKER_FAILURES,
       breakerHalfOpenAfterMs: g.BREAKER_HALF_OPEN_AFTER_MS,

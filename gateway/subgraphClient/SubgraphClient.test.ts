@@ -10,6 +10,7 @@ import { SubgraphInstances } from './SubgraphInstances';
 const log = createLogger('test', 'silent');
 const settings = {
   maxConnections: 4,
+  maxInFlight: 0,
   breakerFailures: 100,
   breakerHalfOpenAfterMs: 1_000,
   dnsRefreshMs: 0,
@@ -103,6 +104,28 @@ describe('SubgraphClient', () => {
     } finally {
       await instances.close();
       await failing.close();
+    }
+  });
+});
+
+describe('SubgraphClient with an in-flight limit', () => {
+  it('refuses a call at once when every instance is at its limit, instead of queueing it', async () => {
+    const slow = await server((_req, res) => {
+      setTimeout(() => res.setHeader('content-type', 'application/json').end('{"data":{}}'), 150);
+    });
+    const { client, instances } = await clientFor([slow.url], { maxInFlight: 2 });
+    try {
+      const started = Date.now();
+      const calls = ['{ a }', '{ b }', '{ c }'].map((q) => client.post(JSON.stringify({ query: q }), {}, true));
+      await expect(calls[2]).rejects.toMatchObject({ reason: 'overloaded' });
+      expect(Date.now() - started).toBeLessThan(100);
+      await expect(Promise.all(calls.slice(0, 2))).resolves.toHaveLength(2);
+      expect(slow.received).toHaveLength(2);
+      // Room again once they are answered.
+      await expect(client.post('{"query":"{ d }"}', {}, true)).resolves.toMatchObject({ status: 200 });
+    } finally {
+      await instances.close();
+      await slow.close();
     }
   });
 });

@@ -58,12 +58,21 @@ export class SubgraphClient {
     return call;
   }
 
+  /** Why no instance took the call: all out (breakers open) or all at their in-flight limit. */
+  private noInstance(): SubgraphCallFailure {
+    const now = Date.now();
+    const reachable = this.instances.list.some((instance) => instance.acceptsCalls(now));
+    return reachable
+      ? new SubgraphCallFailure('overloaded', 'every instance is at its in-flight limit')
+      : new SubgraphCallFailure('circuit_open', 'every instance has an open circuit breaker');
+  }
+
   private async send(body: string, headers: Record<string, string>, idempotent: boolean): Promise<RawAnswer> {
     const deadline = AbortSignal.timeout(this.settings.timeoutMs);
     const tried = new Set<SubgraphInstance>();
     const attempt = () => {
       const instance = this.balancer.pick(this.instances.list, tried);
-      if (!instance) throw new SubgraphCallFailure('circuit_open', 'every instance has an open circuit breaker');
+      if (!instance) throw this.noInstance();
       tried.add(instance);
       return instance.post(body, headers, deadline);
     };

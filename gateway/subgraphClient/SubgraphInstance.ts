@@ -5,6 +5,8 @@ import type { SubgraphClientMetrics } from './subgraphClientMetrics';
 
 export interface InstanceSettings {
   maxConnections: number;
+  /** > 0: calls in flight per instance beyond which a call is refused at once instead of queued. */
+  maxInFlight: number;
   breakerFailures: number;
   breakerHalfOpenAfterMs: number;
 }
@@ -64,15 +66,17 @@ export class SubgraphInstance {
     }
   }
 
-  get breakerOpen(): boolean {
-    return this.breaker.state !== CircuitState.Closed;
+  /** Whether another call fits under the in-flight limit (none by default: calls queue up to their deadline). */
+  get hasRoom(): boolean {
+    return this.settings.maxInFlight === 0 || this.outstanding < this.settings.maxInFlight;
   }
 
   /** POSTs a body; resolves with any answer below 500, rejects (and counts against the breaker) otherwise. */
-  post(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<RawAnswer> {
-    return this.breaker.execute(async () => {
-      this.outstanding += 1;
-      try {
+  async post(body: string, headers: Record<string, string>, signal: AbortSignal): Promise<RawAnswer> {
+    // Counted from the pick on, so calls picked in the same tick see each other.
+    this.outstanding += 1;
+    try {
+      return await this.breaker.execute(async () => {
         const response = await this.pool.request({ path: this.path, method: 'POST', headers, body, signal });
         const text = await response.body.text();
         if (response.statusCode >= 500) {
@@ -80,10 +84,10 @@ export class SubgraphInstance {
         }
         const contentType = response.headers['content-type'];
         return { status: response.statusCode, contentType: String(contentType ?? ''), text };
-      } finally {
-        this.outstanding -= 1;
-      }
-    });
+      });
+    } finally {
+      this.outstanding -= 1;
+    }
   }
 
   /** Identity across DNS refreshes. */

@@ -2,8 +2,8 @@ import { Balancer } from './balancer';
 import type { SubgraphInstance } from './SubgraphInstance';
 
 /** Just what the balancer reads of an instance. */
-function instance(name: string, outstanding = 0, acceptsCalls = true): SubgraphInstance {
-  return { origin: name, outstanding, acceptsCalls: () => acceptsCalls } as unknown as SubgraphInstance;
+function instance(name: string, outstanding = 0, acceptsCalls = true, hasRoom = true): SubgraphInstance {
+  return { origin: name, outstanding, hasRoom, acceptsCalls: () => acceptsCalls } as unknown as SubgraphInstance;
 }
 
 const pickMany = (balancer: Balancer, instances: SubgraphInstance[], n: number) =>
@@ -28,6 +28,12 @@ describe('Balancer', () => {
       expect(pickMany(balancer, [instance('a', 0, false), instance('b', 9)], 3)).toEqual(['b', 'b', 'b']);
       expect(balancer.pick([instance('a', 0, false)], new Set())).toBeUndefined();
     }
+  });
+
+  it('passes over an instance at its in-flight limit', () => {
+    const balancer = new Balancer('round_robin');
+    expect(pickMany(balancer, [instance('a', 64, true, false), instance('b', 3)], 2)).toEqual(['b', 'b']);
+    expect(balancer.pick([instance('a', 64, true, false)], new Set())).toBeUndefined();
   });
 
   it('sends a retry to an instance not tried yet, or to the same one when it is the only one', () => {

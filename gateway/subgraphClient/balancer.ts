@@ -6,8 +6,9 @@ export type BalancingStrategy = 'least_outstanding' | 'round_robin';
  * Picks the instance for the next call among those whose breaker lets calls
  * through, preferring ones not `tried` yet (a retry goes to another replica
  * when there is one). Least outstanding sends the call where the fewest are
- * in flight, round robin in turn; both rotate among equals. None left: the
- * subgraph is out and the call fails fast.
+ * in flight, round robin in turn; both rotate among equals. An instance at
+ * its in-flight limit is passed over too. None left: the call fails fast
+ * (the subgraph is out, or overloaded).
  */
 export class Balancer {
   private turn = 0;
@@ -16,7 +17,7 @@ export class Balancer {
 
   pick(instances: readonly SubgraphInstance[], tried: ReadonlySet<SubgraphInstance>): SubgraphInstance | undefined {
     const now = Date.now();
-    const open = instances.filter((instance) => instance.acceptsCalls(now));
+    const open = instances.filter((instance) => instance.acceptsCalls(now) && instance.hasRoom);
     const fresh = open.filter((instance) => !tried.has(instance));
     const candidates = fresh.length > 0 ? fresh : open;
     if (candidates.length === 0) return undefined;

@@ -1,7 +1,7 @@
 import { BrokenCircuitError, TaskCancelledError } from 'cockatiel';
 
 /** Why a subgraph call gave no usable answer; also the `reason` clients see in the error's extensions. */
-export type FailureReason = 'unreachable' | 'timeout' | 'circuit_open' | 'bad_status' | 'bad_response';
+export type FailureReason = 'unreachable' | 'timeout' | 'circuit_open' | 'overloaded' | 'bad_status' | 'bad_response';
 
 /** A subgraph call that failed, with the detail for the logs (never for clients). */
 export class SubgraphCallFailure extends Error {
