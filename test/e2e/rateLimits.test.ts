@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { parsePrometheusText } from '../support/prometheusText';
+import { scrapeSum } from '../support/prometheusText';
 import { startSupergraph, type Supergraph } from '../support/supergraph';
 import { TcpProxy } from '../support/tcpProxy';
 
@@ -66,13 +66,6 @@ function expectLimited(res: Awaited<ReturnType<typeof send>>) {
   expect(res.retryAfter).toBe(String(retryAfterSeconds));
 }
 
-async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const samples = parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
-}
-
 /** Same signing key as the first gateway, whose JWKS the subgraphs trust. */
 const sameKey = () => ({ SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem` });
 
@@ -82,10 +75,10 @@ describe('auth rate limit (5 attempts per IP per minute)', () => {
   it('refuses 1,000 aliased logIns in one request without calling users, and does not charge them', async () => {
     const before = await usersRequests();
     const batch = `mutation { ${Array.from({ length: 1000 }, (_, i) => logIn(`a${i}`)).join(' ')} }`;
-    const refusedBefore = await metric(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' });
+    const refusedBefore = await scrapeSum(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' });
     expectLimited(await send(sg.gatewayUrl, batch, '203.0.113.1'));
     expect(await usersRequests()).toBe(before);
-    expect(await metric(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' })).toBe(
+    expect(await scrapeSum(sg.baseUrl.gateway, 'rate_limit_refusals_total', { limit: 'auth_attempts' })).toBe(
       refusedBefore + 1,
     );
     // The refused batch left the budget whole: a single attempt still reaches users.
@@ -137,7 +130,7 @@ describe('operation rate limit (per user, per IP when anonymous)', () => {
       expectLimited(await send(url, me, '203.0.113.12', alice));
       expect((await send(url, me, '203.0.113.11', bob)).body.data.me.email).toBe('bob-rl@example.com');
       expect((await send(url, me, '203.0.113.11')).body).toEqual({ data: { me: null } });
-      expect(await metric(gateway.url, 'rate_limit_refusals_total', { limit: 'operations' })).toBe(2);
+      expect(await scrapeSum(gateway.url, 'rate_limit_refusals_total', { limit: 'operations' })).toBe(2);
     } finally {
       await gateway.stop();
     }
@@ -154,10 +147,10 @@ describe('operation rate limit (per user, per IP when anonymous)', () => {
       const url = `${gateway.url}/graphql`;
       const query = '{ products(first: 1) { totalCount } }';
       expect((await send(url, query, '203.0.113.20')).body.errors).toBeUndefined();
-      expect(await metric(gateway.url, 'rate_limit_store_failures_total')).toBe(0);
+      expect(await scrapeSum(gateway.url, 'rate_limit_store_failures_total')).toBe(0);
       proxy.cutOff();
       for (let i = 0; i < 3; i++) expect((await send(url, query, '203.0.113.20')).body.errors).toBeUndefined();
-      expect(await metric(gateway.url, 'rate_limit_store_failures_total')).toBe(3);
+      expect(await scrapeSum(gateway.url, 'rate_limit_store_failures_total')).toBe(3);
     } finally {
       await gateway.stop();
       await proxy.close();

@@ -1,6 +1,6 @@
 import { CreateProductDocument, LogInDocument } from '../../client/generated/graphql';
 import { eventually } from '../support/eventually';
-import { parsePrometheusText } from '../support/prometheusText';
+import { scrapeSum } from '../support/prometheusText';
 import { startSupergraph, type Supergraph } from '../support/supergraph';
 
 /**
@@ -42,13 +42,6 @@ async function meAndProduct(gatewayUrl = sg.gatewayUrl) {
 
 async function productName(gatewayUrl: string) {
   return sg.post(gatewayUrl, JSON.stringify({ query: '{ product(id: "' + productId + '") { name } }' }));
-}
-
-async function metric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const samples = parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text());
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
 }
 
 function expectProductUnavailable(res: { status: number; body: any }, reason: string) {
@@ -102,10 +95,10 @@ it('serves from what still runs when a subgraph is killed, opens its breaker, an
 
   // 3 consecutive failures (a query's retry counts too) open the breaker: calls then fail fast.
   await eventually(async () => (await meAndProduct()).body.errors?.[0]?.extensions?.reason === 'circuit_open', 5_000);
-  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(1);
-  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_opened_total', { subgraph: 'products' })).toBeGreaterThan(
-    0,
-  );
+  expect(await scrapeSum(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(1);
+  expect(
+    await scrapeSum(sg.baseUrl.gateway, 'subgraph_circuit_opened_total', { subgraph: 'products' }),
+  ).toBeGreaterThan(0);
   expectProductUnavailable(await meAndProduct(), 'circuit_open');
 
   // Back up: after the half-open delay one probe goes through and closes the breaker.
@@ -113,7 +106,7 @@ it('serves from what still runs when a subgraph is killed, opens its breaker, an
   await eventually(async () => !(await meAndProduct()).body.errors, HALF_OPEN_AFTER_MS * 5);
   const healed = await meAndProduct();
   expect(healed.body).toEqual({ data: { me: { email: 'admin@example.com' }, product: { name: 'Kettle' } } });
-  expect(await metric(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(0);
+  expect(await scrapeSum(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(0);
 });
 
 describe('two instances of one subgraph', () => {
@@ -125,7 +118,7 @@ describe('two instances of one subgraph', () => {
     });
     try {
       const served = async () =>
-        Promise.all([sg.baseUrl.products, second.url].map((url) => metric(url, 'graphql_requests_total')));
+        Promise.all([sg.baseUrl.products, second.url].map((url) => scrapeSum(url, 'graphql_requests_total')));
       const before = await served();
       for (let i = 0; i < 40; i++) {
         expect((await productName(`${gateway.url}/graphql`)).body.data?.product?.name).toBe('Kettle');
@@ -148,7 +141,7 @@ describe('two instances of one subgraph', () => {
       await Promise.all(Array.from({ length: 8 }, caller));
       await second.exited();
       expect(failures).toEqual([]);
-      expect(await metric(gateway.url, 'subgraph_fetch_retries_total', { subgraph: 'products' })).toBeGreaterThan(0);
+      expect(await scrapeSum(gateway.url, 'subgraph_fetch_retries_total', { subgraph: 'products' })).toBeGreaterThan(0);
     } finally {
       await gateway.stop();
       await second.stop();

@@ -56,3 +56,8 @@ export function sampleSum(samples: Sample[], name: string, labels: Record<string
     .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
     .reduce((sum, s) => sum + s.value, 0);
 }
+
+/** Scrapes a service's /metrics and sums the samples of this name whose labels include these. */
+export async function scrapeSum(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  return sampleSum(parsePrometheusText(await (await fetch(`${baseUrl}/metrics`)).text()), name, labels);
+}
