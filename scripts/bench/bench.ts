@@ -18,6 +18,7 @@ import { startBenchSubgraphs, type BenchSubgraphs, type GatewayKind } from './be
 import { MEASURING, type LoadResult, type LoadSpec } from './loadGenerator';
 import { cpuSeconds, peakRssBytes } from './processStats';
 import { renderMarkdown, summarise, type BenchResults, type Sample } from './report';
+import { measureSagaCost } from './sagaCost';
 import { runSagaLoad } from './sagaLoad';
 import { BENCH_PASSWORD, seedBenchData } from './seedBenchData';
 
@@ -148,13 +149,15 @@ async function main(): Promise<void> {
     try {
       sqlPerQ2 = await sqlPerRequest(subgraphs, graphqlUrl, tokens[0], [5, 10, 25]);
       log(`SQL statements per Q2: ${JSON.stringify(sqlPerQ2)}`);
-      saga = await runSagaLoad({
-        graphqlUrl,
-        tokens,
-        productIds: seeded.productIds,
-        ordersDatabaseUrl: databaseUrl(subgraphs.env.DATABASE_URL!, `${subgraphs.env.DB_PREFIX}_orders`),
-        ...settings.saga,
-      });
+      saga = await measureSagaCost(subgraphs, gateway.pid!, () =>
+        runSagaLoad({
+          graphqlUrl,
+          tokens,
+          productIds: seeded.productIds,
+          ordersDatabaseUrl: databaseUrl(subgraphs.env.DATABASE_URL!, `${subgraphs.env.DB_PREFIX}_orders`),
+          ...settings.saga,
+        }),
+      );
       log(`saga: ${JSON.stringify(saga)}`);
     } finally {
       await gateway.stop();

@@ -23,6 +23,7 @@ export interface BenchSubgraphs {
   env: NodeJS.ProcessEnv;
   gatewayPort: number;
   baseUrl: Record<SubgraphName, string>;
+  pid: Record<SubgraphName, number>;
   dataDir: string;
   /** The supergraph file with its subgraph URLs pointing at this run's subgraphs (for the baselines). */
   supergraphPath: string;
@@ -110,6 +111,7 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     env,
     gatewayPort: ports.gateway,
     baseUrl,
+    pid: Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, subgraphs[i].pid!])) as Record<SubgraphName, number>,
     dataDir,
     supergraphPath,
     async startGateway(kind, extraEnv = {}) {

@@ -49,3 +49,18 @@ export function peakRssBytes(pid: number): number {
     }
   }, 0);
 }
+
+/** CPU seconds (user + system) used so far by every process whose command name is `command` (`postgres`, `nats-server`). */
+export function cpuSecondsOfCommand(command: string): number {
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command) ticks += readStat(pid)?.cpuTicks ?? 0;
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  return ticks / TICKS_PER_SECOND;
+}

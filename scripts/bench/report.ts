@@ -1,3 +1,4 @@
+import type { SagaCost } from './sagaCost';
 import type { SagaResult } from './sagaLoad';
 
 /** One measured window: one gateway, one operation, one round. */
@@ -34,7 +35,7 @@ export interface BenchResults {
     { ours_vs_apollo: number; ours_vs_hive: number; p99_ours_vs_apollo: number; p99_ours_vs_hive: number }
   >;
   sql_per_q2: Record<string, number>;
-  saga: SagaResult;
+  saga: SagaResult & { cost: SagaCost };
   samples: Sample[];
 }
 
@@ -101,6 +102,7 @@ export function renderMarkdown(results: BenchResults): string {
       `| ${operation} | ${ratio.ours_vs_apollo} | ${ratio.ours_vs_hive} | ${ratio.p99_ours_vs_apollo} | ${ratio.p99_ours_vs_hive} |`,
     );
   }
+  const { cost } = results.saga;
   lines.push(
     '',
     `SQL statements per Q2 request, by page size: ${Object.entries(results.sql_per_q2)
@@ -108,6 +110,15 @@ export function renderMarkdown(results: BenchResults): string {
       .join(', ')}`,
     '',
     `Saga: ${results.saga.offered_per_s} orders/s offered, ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished, ${results.saga.refused} refused`,
+    '',
+    'Cost of one accepted order (the refused ones included), by process:',
+    '',
+    `| | ${Object.keys(cost.cpu_ms_per_order).join(' | ')} |`,
+    `| --- |${' ---: |'.repeat(Object.keys(cost.cpu_ms_per_order).length)}`,
+    `| CPU ms | ${Object.values(cost.cpu_ms_per_order).join(' | ')} |`,
+    `| SQL statements | ${Object.keys(cost.cpu_ms_per_order)
+      .map((key) => cost.sql_per_order[key] ?? '')
+      .join(' | ')} |`,
     '',
   );
   return lines.join('\n');
