@@ -78,6 +78,15 @@ async function unsent(): Promise<number> {
   return count as number;
 }
 
+/** Sessions holding an advisory lock in this test's database (the relay's is the only one taken here). */
+async function relayLockHolders(): Promise<number> {
+  const [{ count }] = await db.query(
+    `SELECT count(*)::int AS count FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  return count as number;
+}
+
 describe('the outbox relay', () => {
   it('publishes events in the order written, with Nats-Msg-Id = event id, and marks them sent', async () => {
     const ids = [...(await write(['a', 'b', 'c'])), ...(await write(['d'])), ...(await write(['e', 'f']))];
@@ -164,6 +173,45 @@ describe('the outbox relay', () => {
     } finally {
       await relay.stop();
     }
+  });
+
+  it('lets one relay per database publish; another takes over when it stops', async () => {
+    const publishedBy = (name: string, into: string[]) =>
+      ({
+        prefix: bus.prefix,
+        isConnected: true,
+        jetstream: async () => {
+          const js = await bus.jetstream();
+          return {
+            publish: (subject: string, data: string, options: Parameters<typeof js.publish>[2]) => {
+              into.push(name);
+              return js.publish(subject, data, options);
+            },
+          };
+        },
+      }) as unknown as EventBus;
+    const publishers: string[] = [];
+    const first = new OutboxRelay(db, publishedBy('first', publishers), log, metrics, { pollIntervalMs: 100 });
+    const second = new OutboxRelay(db, publishedBy('second', publishers), log, metrics, { pollIntervalMs: 100 });
+    await first.start();
+    await eventually(async () => (await relayLockHolders()) === 1);
+    await second.start();
+    try {
+      await write(['one', 'two']);
+      await write(['three']);
+      await eventually(async () => (await unsent()) === 0);
+      expect(publishers).toEqual(['first', 'first', 'first']);
+
+      await first.stop();
+      await write(['four']);
+      await eventually(async () => (await unsent()) === 0);
+      expect(publishers).toEqual(['first', 'first', 'first', 'second']);
+    } finally {
+      await first.stop();
+      await second.stop();
+    }
+    // Both let go of the lock: the next relay is not kept out by a pooled connection.
+    expect(await relayLockHolders()).toBe(0);
   });
 
   it('keeps events while NATS is down and publishes them, in order, when it returns', async () => {

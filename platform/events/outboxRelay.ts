@@ -1,6 +1,6 @@
 import { headers, type MsgHdrs } from 'nats';
 import { Client } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { Logger } from '../logger';
 import type { EventMetrics } from './eventMetrics';
 import type { EventEnvelope } from './envelope';
@@ -15,7 +15,13 @@ export interface OutboxRelayOptions {
   publishTimeoutMs?: number;
 }
 
-/** Only one relay per database publishes at a time (replicas wait), which keeps the order. */
+/**
+ * Only one relay per database publishes at a time, which keeps the order:
+ * it holds this session-level advisory lock on a connection of its own for
+ * as long as it publishes without a failure; replicas wait and try again at
+ * each wake-up. Held per session, not per batch: a batch is then two
+ * statements (read, mark sent) instead of six.
+ */
 const RELAY_LOCK_KEY = 7_340_111;
 const MAX_BACKOFF_MS = 10_000;
 
@@ -37,6 +43,8 @@ export class OutboxRelay {
   private running = false;
   private loopDone?: Promise<void>;
   private failures = 0;
+  /** The connection holding the relay lock while this relay is the one that publishes. */
+  private session?: QueryRunner;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -72,16 +80,28 @@ export class OutboxRelay {
     this.wake?.();
     await this.loopDone;
     if (this.bus.isConnected) await this.publishPending().catch(() => undefined);
+    await this.releaseSession();
     await this.listener?.end().catch(() => undefined);
   }
 
-  /** Publishes everything pending now (tests and shutdown use it). */
+  /**
+   * Publishes everything pending now (tests and shutdown use it); a relay that
+   * is not running lets go of the lock afterwards. A failure lets go of it too,
+   * so that another replica, whose NATS may be fine, can take over.
+   */
   async publishPending(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const published = await this.publishBatch();
-      total += published;
-      if (published < this.batchSize) return total;
+    try {
+      for (;;) {
+        const published = await this.publishBatch();
+        total += published;
+        if (published < this.batchSize) return total;
+      }
+    } catch (error) {
+      await this.releaseSession();
+      throw error;
+    } finally {
+      if (!this.running) await this.releaseSession();
     }
   }
 
@@ -108,70 +128,76 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    // The common case when idle: one cheap look at the partial index, no transaction.
-    const [{ pending }] = (await this.dataSource.query(
-      'SELECT EXISTS (SELECT 1 FROM outbox WHERE published_at IS NULL) AS pending',
-    )) as { pending: boolean }[];
-    if (!pending) return 0;
+    const session = await this.acquireSession();
+    if (!session) return 0;
+    const rows = (await session.query(
+      'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
+      [this.batchSize],
+    )) as { seq: string; envelope: EventEnvelope }[];
+    if (rows.length === 0) return 0;
     const js = await this.bus.jetstream();
+    // All sent at once in seq order on the one connection (JetStream stores them in that order),
+    // then every PubAck awaited: one round trip per batch instead of one per event.
+    const outcomes = await Promise.allSettled(
+      rows.map((row) =>
+        js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
+          msgID: row.envelope.id,
+          timeout: this.publishTimeoutMs,
+          headers: traceHeadersOf(row.envelope),
+        }),
+      ),
+    );
+    // Only the acknowledged rows are marked sent. A failed row stays pending and is published
+    // again (after the backoff), so it may land in the stream after rows of its batch that
+    // followed it: consumers already take an order's events out of order (a nak'd delivery
+    // comes back later too) and wait with RetryLaterError where it matters.
+    const sent = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((row) => row.seq);
+    const failedAt = outcomes.findIndex((outcome) => outcome.status === 'rejected');
+    const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
+    const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
+    // Both outcomes in one statement (no transaction needed: it is one statement).
+    await session.query(
+      `WITH sent AS (
+         UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])
+       )
+       UPDATE outbox SET attempts = attempts + 1, last_error = $3 WHERE seq = ANY($2::bigint[])`,
+      [sent, failed, failure?.message.slice(0, 500) ?? null],
+    );
+    this.metrics.published.inc(sent.length);
+    if (failure) {
+      this.metrics.publishFailures.inc();
+      throw failure;
+    }
+    return sent.length;
+  }
+
+  /** The relay's own connection with the relay lock, or nothing while another relay holds it. */
+  private async acquireSession(): Promise<QueryRunner | undefined> {
+    if (this.session) return this.session;
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      await runner.startTransaction();
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
+      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
         locked: boolean;
       }[];
-      if (!locked) {
-        await runner.commitTransaction();
-        return 0;
-      }
-      const rows = (await runner.query(
-        'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
-        [this.batchSize],
-      )) as { seq: string; envelope: EventEnvelope }[];
-      // All sent at once in seq order on the one connection (JetStream stores them in that order),
-      // then every PubAck awaited: one round trip per batch instead of one per event.
-      const outcomes = await Promise.allSettled(
-        rows.map((row) =>
-          js.publish(subjectOf(this.bus.prefix, row.envelope.type), JSON.stringify(row.envelope), {
-            msgID: row.envelope.id,
-            timeout: this.publishTimeoutMs,
-            headers: traceHeadersOf(row.envelope),
-          }),
-        ),
-      );
-      // Only the acknowledged rows are marked sent. A failed row stays pending and is published
-      // again (after the backoff), so it may land in the stream after rows of its batch that
-      // followed it: consumers already take an order's events out of order (a nak'd delivery
-      // comes back later too) and wait with RetryLaterError where it matters.
-      const sent = rows.filter((_, i) => outcomes[i].status === 'fulfilled').map((row) => row.seq);
-      const failedAt = outcomes.findIndex((outcome) => outcome.status === 'rejected');
-      const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
-      if (failure) {
-        const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
-        await runner.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE seq = ANY($1)', [
-          failed,
-          failure.message.slice(0, 500),
-        ]);
-      }
-      if (sent.length > 0) {
-        await runner.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1)', [
-          sent,
-        ]);
-      }
-      await runner.commitTransaction();
-      this.metrics.published.inc(sent.length);
-      if (failure) {
-        this.metrics.publishFailures.inc();
-        throw failure;
-      }
-      return sent.length;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
+      if (locked) this.session = runner;
+      return this.session;
     } finally {
-      await runner.release();
+      if (!this.session) await runner.release();
     }
+  }
+
+  /**
+   * Unlocks before the connection goes back to the pool: a pooled connection
+   * still holding the lock would keep every relay (this one too) out. When the
+   * connection is broken the unlock fails, and the server drops the lock with the session.
+   */
+  private async releaseSession(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    this.session = undefined;
+    await session.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
+    await session.release().catch(() => undefined);
   }
 
   private sleep(ms: number, wakeable = true): Promise<void> {
