@@ -117,9 +117,10 @@ export class EventConsumer {
           // Stopping: what is still buffered is left unacknowledged, and JetStream redelivers it.
           if (!this.running) break;
           const parsed = parse(message);
+          const receivedAt = Date.now();
           // Keyed by the aggregate (the order); an unparseable message by itself: it goes to the dead letters at once.
           const key = 'event' in parsed ? parsed.event.subject : `seq:${message.seq}`;
-          await this.queue.push(key, () => this.handle(message, parsed));
+          await this.queue.push(key, () => this.handle(message, parsed, receivedAt));
         }
         // Closed by stop(): the messages already taken are finished (acked or naked) before stop() returns.
         await this.queue.drain();
@@ -155,7 +156,7 @@ export class EventConsumer {
   }
 
   /** In a span that continues the producer's trace (the relay put its traceparent in the headers). */
-  private handle(message: JsMsg, parsed: Parsed): Promise<void> {
+  private handle(message: JsMsg, parsed: Parsed, receivedAt: number): Promise<void> {
     const attributes = {
       'messaging.system': 'nats',
       'messaging.operation.type': 'process',
@@ -165,10 +166,12 @@ export class EventConsumer {
     };
     const traceparent =
       message.headers?.get('traceparent') || ('event' in parsed ? parsed.event.traceparent : undefined);
-    return inConsumerSpan(`process ${message.subject}`, traceparent, attributes, () => this.process(message, parsed));
+    return inConsumerSpan(`process ${message.subject}`, traceparent, attributes, () =>
+      this.process(message, parsed, receivedAt),
+    );
   }
 
-  private async process(message: JsMsg, parsed: Parsed): Promise<void> {
+  private async process(message: JsMsg, parsed: Parsed, receivedAt: number): Promise<void> {
     let event: EventEnvelope | undefined;
     try {
       if ('error' in parsed) throw parsed.error;
@@ -179,7 +182,9 @@ export class EventConsumer {
         message.ack();
         return;
       }
-      message.working();
+      // A message that waited its turn for a while gets a fresh ack timer before its work starts.
+      // Only then: the progress signal is one more message to NATS, and most wait for no time at all.
+      if (Date.now() - receivedAt > this.options.ackWaitMs / 4) message.working();
       const eventId = event.id;
       // Handled before (a redelivery after a lost ack): skip the work before commit too. Only a
       // redelivery is looked up, which saves a round trip per event; a first delivery that is a
