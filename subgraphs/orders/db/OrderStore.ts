@@ -52,12 +52,9 @@ export class OrderStore {
 
   /** The order, locked for the rest of the transaction: saga events and cancels take turns. */
   async lock(tx: EntityManager, orderId: string): Promise<OrderRow | null> {
-    return tx
-      .getRepository(OrderRow)
-      .createQueryBuilder('o')
-      .setLock('pessimistic_write')
-      .where('o.id = :orderId', { orderId })
-      .getOne();
+    // Plain SQL: each saga step starts here, and the query builder cost more CPU than the statement.
+    const [row] = (await tx.query('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId])) as OrderColumns[];
+    return row ? toOrderRow(row) : null;
   }
 
   async findByIdempotencyKey(tx: EntityManager, userId: string, key: string): Promise<OrderRow | null> {
