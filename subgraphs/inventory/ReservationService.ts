@@ -1,10 +1,15 @@
 import type { EntityManager } from 'typeorm';
 import type { Logger } from '../../platform/logger';
-import type { Reservation, ReservationRepository } from './db/ReservationRepository';
-import type { StockRepository } from './db/StockRepository';
+import type { MovedReservation, ReservationRepository } from './db/ReservationRepository';
+import type { StockChange, StockRepository } from './db/StockRepository';
 import { planReservation, type OrderLine } from './domain/planReservation';
-import type { ReservationStatus } from './domain/ReservationStatus';
-import { stockChange, transitionFor, type SagaOutcome } from './domain/reservationTransitions';
+import { ReservationStatus } from './domain/ReservationStatus';
+import {
+  stockChange,
+  transitionFor,
+  type ReservationTransition,
+  type SagaOutcome,
+} from './domain/reservationTransitions';
 
 export type ReserveResult =
   | { outcome: 'reserved'; lines: OrderLine[] }
@@ -14,12 +19,7 @@ export type ReserveResult =
   /** The order was cancelled before its orders.placed got here (a retried delivery). */
   | { outcome: 'cancelled' };
 
-export interface ReservationMove {
-  productId: string;
-  quantity: number;
-  from: ReservationStatus;
-  to: ReservationStatus;
-}
+export type ReservationMove = MovedReservation;
 
 /**
  * inventory's part of the order saga: reserves an order's stock, and commits,
@@ -36,11 +36,12 @@ export class ReservationService {
   /** Reserves every line of the order or none. */
   async reserve(tx: EntityManager, orderId: string, items: readonly OrderLine[]): Promise<ReserveResult> {
     await this.reservations.lockOrder(tx, orderId);
-    if (await this.reservations.isCancelled(tx, orderId)) {
+    const history = await this.reservations.historyOf(tx, orderId);
+    if (history.cancelled) {
       this.log.info({ orderId }, 'order cancelled before its reservation; nothing reserved');
       return { outcome: 'cancelled' };
     }
-    if ((await this.reservations.lockByOrder(tx, orderId)).length > 0) {
+    if (history.reserved) {
       this.log.warn({ orderId }, 'order reserved before; nothing reserved again');
       return { outcome: 'known' };
     }
@@ -53,12 +54,13 @@ export class ReservationService {
       this.log.info({ orderId, shortProductIds: plan.shortProductIds }, 'order rejected: out of stock');
       return { outcome: 'rejected', shortProductIds: plan.shortProductIds };
     }
-    for (const line of plan.lines) {
-      // The rows are locked and were checked, so this cannot fail; if it ever
-      // does, the whole transaction rolls back and the event is retried.
-      if (!(await this.stock.reserve(tx, line.productId, line.quantity))) {
-        throw new Error(`stock of ${line.productId} changed under its lock`);
-      }
+    // The rows are locked and were checked, so every line is reserved; if one
+    // ever is not, the whole transaction rolls back and the event is retried.
+    const reserved = await this.stock.reserveAll(tx, plan.lines);
+    if (reserved !== plan.lines.length) {
+      throw new Error(
+        `stock of order ${orderId} changed under its lock: ${reserved} of ${plan.lines.length} lines reserved`,
+      );
     }
     await this.reservations.insert(tx, orderId, plan.lines);
     this.log.info({ orderId, lines: plan.lines.length }, 'stock reserved');
@@ -67,17 +69,15 @@ export class ReservationService {
 
   /** Applies what the outcome means for each of the order's reservations (nothing, if it means nothing now). */
   async settle(tx: EntityManager, orderId: string, outcome: SagaOutcome): Promise<ReservationMove[]> {
-    const moves: ReservationMove[] = [];
     await this.reservations.lockOrder(tx, orderId);
-    // Locked and walked in product id order: stock rows are then updated in the global lock order.
-    for (const reservation of await this.reservations.lockByOrder(tx, orderId)) {
-      const transition = transitionFor(outcome, reservation.status);
-      if (!transition) continue;
-      if (!(await this.reservations.move(tx, reservation, transition.from, transition.to))) continue;
-      if (!(await this.stock.adjust(tx, reservation.productId, stockChange(transition, reservation.quantity)))) {
-        throw new Error(`no stock row for reserved product ${reservation.productId}`);
+    // Under the order's lock nothing else moves its reservations, so each moves as its
+    // transition says; one already moved (a retried event) is in no `from` status and stays.
+    const moves = await this.reservations.moveAll(tx, orderId, transitionsOf(outcome));
+    if (moves.length > 0) {
+      const changes = stockChangesOf(outcome, moves);
+      if ((await this.stock.adjustAll(tx, changes)) !== changes.length) {
+        throw new Error(`no stock row for a product reserved by order ${orderId}`);
       }
-      moves.push(describe(reservation, transition.to));
     }
     // A retried orders.placed may still arrive after the cancel: it must find the order cancelled.
     if (outcome === 'ORDER_CANCELLED') await this.reservations.markCancelled(tx, orderId);
@@ -86,6 +86,16 @@ export class ReservationService {
   }
 }
 
-function describe(reservation: Reservation, to: ReservationStatus): ReservationMove {
-  return { productId: reservation.productId, quantity: reservation.quantity, from: reservation.status, to };
+/** Every transition the outcome causes, at most one per status (the domain decides which). */
+function transitionsOf(outcome: SagaOutcome): ReservationTransition[] {
+  return Object.values(ReservationStatus).flatMap((status) => transitionFor(outcome, status) ?? []);
+}
+
+/** What the moves do to stock, as the domain says for the transition each made. */
+function stockChangesOf(outcome: SagaOutcome, moves: readonly ReservationMove[]): StockChange[] {
+  return moves.map((move) => {
+    const transition = transitionFor(outcome, move.from);
+    if (!transition) throw new Error(`${outcome} moved a reservation from ${move.from}, which it does not move`);
+    return { productId: move.productId, ...stockChange(transition, move.quantity) };
+  });
 }

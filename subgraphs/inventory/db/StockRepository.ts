@@ -1,7 +1,15 @@
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { BadUserInputError } from '../../../platform/errors';
 import { isUuid } from '../../../platform/graphql/ids';
+import type { OrderLine } from '../domain/planReservation';
 import { StockRow } from './StockRow';
+
+/** How much on hand and reserved of one product change (negative: less). */
+export interface StockChange {
+  productId: string;
+  onHand: number;
+  reserved: number;
+}
 
 export class StockRepository {
   private readonly rows: Repository<StockRow>;
@@ -64,25 +72,42 @@ export class StockRepository {
     return new Map(rows.map((row) => [row.product_id, row.available]));
   }
 
-  /** Reserves `quantity` more units only if that many are available; false when not. */
-  async reserve(tx: EntityManager, productId: string, quantity: number): Promise<boolean> {
-    const [rows] = (await tx.query(
-      `UPDATE stock SET reserved = reserved + $2, updated_at = now()
-        WHERE product_id = $1 AND on_hand - reserved >= $2
-       RETURNING product_id`,
-      [productId, quantity],
+  /**
+   * Reserves every line in one statement, each only if that many units are
+   * available, and returns how many lines it reserved. Lock the rows first
+   * (lockAvailable): this UPDATE takes its row locks in no particular order.
+   * Product ids must be unique: an UPDATE applies one line per row.
+   */
+  async reserveAll(tx: EntityManager, lines: readonly OrderLine[]): Promise<number> {
+    const [, reserved] = (await tx.query(
+      `UPDATE stock SET reserved = stock.reserved + line.quantity, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[]) AS line (product_id, quantity)
+        WHERE stock.product_id = line.product_id AND stock.on_hand - stock.reserved >= line.quantity`,
+      [lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     )) as [unknown[], number];
-    return rows.length === 1;
+    return reserved;
   }
 
-  /** Changes on hand and reserved by the given amounts; the table's CHECKs refuse anything negative. */
-  async adjust(tx: EntityManager, productId: string, change: { onHand: number; reserved: number }): Promise<boolean> {
-    const [rows] = (await tx.query(
-      `UPDATE stock SET on_hand = on_hand + $2, reserved = reserved + $3, updated_at = now()
-        WHERE product_id = $1
-       RETURNING product_id`,
-      [productId, change.onHand, change.reserved],
+  /**
+   * Changes on hand and reserved of each product by the given amounts in one
+   * statement and returns how many products it changed; the table's CHECKs
+   * refuse anything negative. The CTE locks the rows in product id order before
+   * the UPDATE touches any (an UPDATE alone locks in whatever order its plan
+   * reads), so this cannot deadlock with a reservation locking them in that order.
+   * Product ids must be unique.
+   */
+  async adjustAll(tx: EntityManager, changes: readonly StockChange[]): Promise<number> {
+    const [, changed] = (await tx.query(
+      `WITH locked AS (
+         SELECT product_id FROM stock WHERE product_id = ANY($1::uuid[]) ORDER BY product_id FOR UPDATE
+       )
+       UPDATE stock
+          SET on_hand = stock.on_hand + change.on_hand, reserved = stock.reserved + change.reserved, updated_at = now()
+         FROM locked
+         JOIN unnest($1::uuid[], $2::int[], $3::int[]) AS change (product_id, on_hand, reserved) USING (product_id)
+        WHERE stock.product_id = locked.product_id`,
+      [changes.map((c) => c.productId), changes.map((c) => c.onHand), changes.map((c) => c.reserved)],
     )) as [unknown[], number];
-    return rows.length === 1;
+    return changed;
   }
 }
