@@ -1,35 +1,48 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { chargeStep, assertTransition, type ChargeStep, type Settlement } from '../domain/paymentRules';
 import { PaymentStatus } from '../domain/PaymentStatus';
-import { PaymentIntentRow } from './PaymentIntentRow';
+import type { PaymentIntentRow } from './PaymentIntentRow';
 import { PaymentRow } from './PaymentRow';
 
 export type NewIntent = Pick<PaymentIntentRow, 'orderId' | 'userId' | 'amountCents' | 'currency' | 'cardToken'>;
 
+/** The payment a charge is for: its id is the provider's idempotency key. */
+export type ChargedPayment = Pick<PaymentRow, 'id' | 'amountCents' | 'currency'>;
+
 /** What reserved stock found: a PENDING payment to charge, or why there is nothing to charge. */
 export type ChargeAttempt =
-  | { step: 'start' | 'resume'; payment: PaymentRow; cardToken: string }
+  | { step: 'start' | 'resume'; payment: ChargedPayment; cardToken: string }
   | { step: 'await-intent' }
   | { step: 'skip-cancelled' }
   | { step: 'already-settled' };
+
+/** An order's intent as a charge sees it, with the order's latest payment. */
+interface LockedIntent {
+  cardToken: string;
+  cancelled: boolean;
+  latest: (ChargedPayment & { status: PaymentStatus }) | null;
+}
 
 /**
  * The saga's writes to payments. Both paths that decide about money lock the
  * order's intent first (charging: FOR UPDATE; cancelling: UPDATE), so a
  * cancellation and a charge of one order never both miss each other.
+ *
+ * The charge path (orders.placed, then inventory.reserved) runs once per
+ * order: its statements are plain SQL, each doing as much as it safely can,
+ * because every round trip costs Node, Postgres and the kernel more than the
+ * statement itself.
  */
 export class PaymentSagaRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Idempotent: a redelivered orders.placed changes nothing. */
   async recordIntent(tx: EntityManager, intent: NewIntent): Promise<void> {
-    await tx
-      .createQueryBuilder()
-      .insert()
-      .into(PaymentIntentRow)
-      .values({ ...intent, createdAt: new Date() })
-      .orIgnore()
-      .execute();
+    await tx.query(
+      `INSERT INTO payment_intents (order_id, user_id, amount_cents, currency, card_token)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING`,
+      [intent.orderId, intent.userId, intent.amountCents, intent.currency, intent.cardToken],
+    );
   }
 
   /**
@@ -39,36 +52,33 @@ export class PaymentSagaRepository {
    */
   async beginCharge(orderId: string): Promise<ChargeAttempt> {
     return this.dataSource.transaction(async (tx) => {
-      const intent = await tx
-        .getRepository(PaymentIntentRow)
-        .findOne({ where: { orderId }, lock: { mode: 'pessimistic_write' } });
-      const latest = await this.latestPayment(tx, orderId);
-      const step = chargeStep(intent && { cancelled: intent.cancelledAt !== null }, latest?.status ?? null);
+      const intent = await this.lockIntent(tx, orderId);
+      const step = chargeStep(intent, intent?.latest?.status ?? null);
       if (intent && step === 'start') {
-        return { step, payment: await this.insertPending(tx, intent), cardToken: intent.cardToken };
+        return { step, payment: await this.insertPending(tx, orderId), cardToken: intent.cardToken };
       }
-      if (intent && latest && step === 'resume') return { step, payment: latest, cardToken: intent.cardToken };
+      if (intent?.latest && step === 'resume') return { step, payment: intent.latest, cardToken: intent.cardToken };
       return { step: step as Exclude<ChargeStep, 'start' | 'resume'> };
     });
   }
 
-  /** Settles a PENDING payment; null when a twin delivery of the same charge settled it first. */
-  async settle(tx: EntityManager, paymentId: string, settlement: Settlement): Promise<PaymentRow | null> {
-    const payment = await this.lockPayment(tx, paymentId);
-    if (payment.status !== PaymentStatus.PENDING) return null;
-    assertTransition(payment.status, settlement.status);
-    const settled = Object.assign(payment, {
-      status: settlement.status,
-      providerRef: settlement.status === PaymentStatus.SUCCEEDED ? settlement.providerRef : null,
-      failureReason: settlement.status === PaymentStatus.FAILED ? settlement.failureReason : null,
-      updatedAt: new Date(),
-    });
-    // One UPDATE of the row locked above: save() would load it again first (a round trip per charge).
-    await tx.query(
-      'UPDATE payments SET status = $2, provider_ref = $3, failure_reason = $4, updated_at = $5 WHERE id = $1',
-      [settled.id, settled.status, settled.providerRef, settled.failureReason, settled.updatedAt],
-    );
-    return settled;
+  /** Settles a PENDING payment; false when a twin delivery of the same charge settled it first. */
+  async settle(tx: EntityManager, paymentId: string, settlement: Settlement): Promise<boolean> {
+    assertTransition(PaymentStatus.PENDING, settlement.status);
+    // Only while still PENDING: the UPDATE locks the row and, after waiting for a twin's
+    // settlement, checks the status again, so no SELECT ... FOR UPDATE before it is needed.
+    const [, affected] = (await tx.query(
+      `UPDATE payments SET status = $3, provider_ref = $4, failure_reason = $5, updated_at = now()
+        WHERE id = $1 AND status = $2`,
+      [
+        paymentId,
+        PaymentStatus.PENDING,
+        settlement.status,
+        settlement.status === PaymentStatus.SUCCEEDED ? settlement.providerRef : null,
+        settlement.status === PaymentStatus.FAILED ? settlement.failureReason : null,
+      ],
+    )) as [unknown, number];
+    return affected === 1;
   }
 
   /** Marks the order's intent cancelled (idempotent); false when orders.placed has not arrived yet. */
@@ -106,22 +116,46 @@ export class PaymentSagaRepository {
     });
   }
 
-  private async insertPending(tx: EntityManager, intent: PaymentIntentRow): Promise<PaymentRow> {
-    const now = new Date();
-    return tx.getRepository(PaymentRow).save(
-      Object.assign(new PaymentRow(), {
-        orderId: intent.orderId,
-        userId: intent.userId,
-        amountCents: intent.amountCents,
-        currency: intent.currency,
-        status: PaymentStatus.PENDING,
-        failureReason: null,
-        providerRef: null,
-        refundRef: null,
-        createdAt: now,
-        updatedAt: now,
-      }),
-    );
+  /** The order's intent, locked until the transaction ends, with its latest payment; null before orders.placed. */
+  private async lockIntent(tx: EntityManager, orderId: string): Promise<LockedIntent | null> {
+    const [row] = (await tx.query(
+      `SELECT i.card_token AS "cardToken", i.cancelled_at IS NOT NULL AS cancelled,
+              p.id AS "paymentId", p.status, p.amount_cents AS "amountCents", p.currency
+         FROM payment_intents i
+         LEFT JOIN (
+           SELECT id, status, amount_cents, currency FROM payments
+            WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1
+         ) p ON true
+        WHERE i.order_id = $1
+          FOR UPDATE OF i`,
+      [orderId],
+    )) as IntentColumns[];
+    if (!row) return null;
+    const latest =
+      row.paymentId === null
+        ? null
+        : { id: row.paymentId, status: row.status, amountCents: row.amountCents, currency: row.currency };
+    return { cardToken: row.cardToken, cancelled: row.cancelled, latest };
+  }
+
+  /**
+   * The PENDING payment, copied from the intent locked before. NOT EXISTS reads
+   * a snapshot taken after that lock was granted, so it sees a payment a twin
+   * delivery committed while this one waited for the lock; lockIntent's own
+   * read, its snapshot older than the wait, can miss it (even one already
+   * FAILED, which payments_order_live_key would not catch). Then this delivery
+   * fails, and its retry finds the twin's payment instead of starting a second.
+   */
+  private async insertPending(tx: EntityManager, orderId: string): Promise<ChargedPayment> {
+    const [payment] = (await tx.query(
+      `INSERT INTO payments (order_id, user_id, amount_cents, currency, status)
+       SELECT order_id, user_id, amount_cents, currency, $2 FROM payment_intents
+        WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = $1)
+       RETURNING id, amount_cents AS "amountCents", currency`,
+      [orderId, PaymentStatus.PENDING],
+    )) as ChargedPayment[];
+    if (!payment) throw new Error(`order ${orderId} got a payment from a twin delivery meanwhile; deciding again`);
+    return payment;
   }
 
   private async lockPayment(tx: EntityManager, paymentId: string): Promise<PaymentRow> {
@@ -130,3 +164,9 @@ export class PaymentSagaRepository {
       .findOneOrFail({ where: { id: paymentId }, lock: { mode: 'pessimistic_write' } });
   }
 }
+
+/** lockIntent's row: the payment's columns are all null when the order has none yet. */
+type IntentColumns = { cardToken: string; cancelled: boolean } & (
+  | { paymentId: null }
+  | { paymentId: string; status: PaymentStatus; amountCents: number; currency: string }
+);

@@ -32,6 +32,8 @@ export class IdempotencyKeyReusedError extends Error {
   override name = 'IdempotencyKeyReusedError';
 }
 
+const LEDGER_COLUMNS = 'kind, outcome, decline_reason, provider_ref, refunded_ref, amount_cents, currency';
+
 interface LedgerRow {
   kind: 'charge' | 'refund';
   outcome: 'succeeded' | 'declined';
@@ -64,12 +66,21 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       const card = simulatedCardOutcome(request.cardToken);
       const ref = card.outcome === 'succeeded' ? `sim_ch_${randomUUID()}` : null;
       const reason = card.outcome === 'declined' ? card.reason : null;
-      await this.db.query(
-        `INSERT INTO provider_charges (idempotency_key, kind, outcome, decline_reason, provider_ref, amount_cents, currency)
-         VALUES ($1, 'charge', $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING`,
+      // The first answer for this key, in one statement: the new row, or the one already there.
+      const [recorded] = (await this.db.query(
+        `WITH inserted AS (
+           INSERT INTO provider_charges (idempotency_key, kind, outcome, decline_reason, provider_ref, amount_cents, currency)
+           VALUES ($1, 'charge', $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING
+           RETURNING ${LEDGER_COLUMNS}
+         )
+         SELECT ${LEDGER_COLUMNS} FROM inserted
+         UNION ALL
+         SELECT ${LEDGER_COLUMNS} FROM provider_charges
+          WHERE idempotency_key = $1 AND NOT EXISTS (SELECT 1 FROM inserted)`,
         [request.idempotencyKey, card.outcome, reason, ref, request.amountCents, request.currency],
-      );
-      const row = await this.find(this.db.manager, request.idempotencyKey);
+      )) as LedgerRow[];
+      // Neither: a twin call's row, committed after this statement's snapshot was taken. Read it now.
+      const row = recorded ?? (await this.find(this.db.manager, request.idempotencyKey));
       if (row?.kind !== 'charge' || row.amount_cents !== request.amountCents || row.currency !== request.currency) {
         throw new IdempotencyKeyReusedError(`key ${request.idempotencyKey} was used for another request`);
       }
@@ -118,11 +129,9 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   }
 
   private async find(db: EntityManager, key: string): Promise<LedgerRow | undefined> {
-    const [row] = (await db.query(
-      `SELECT kind, outcome, decline_reason, provider_ref, refunded_ref, amount_cents, currency
-         FROM provider_charges WHERE idempotency_key = $1`,
-      [key],
-    )) as LedgerRow[];
+    const [row] = (await db.query(`SELECT ${LEDGER_COLUMNS} FROM provider_charges WHERE idempotency_key = $1`, [
+      key,
+    ])) as LedgerRow[];
     return row;
   }
 
