@@ -136,6 +136,8 @@ export interface SubgraphConfig extends CommonConfig {
     /** Test-only fault injection: this consumer dies after its commit, before its ack. */
     crashAfterCommit?: string;
   };
+  /** placeOrder's admission control (orders only; subgraphs/orders/SagaAdmission). */
+  sagaAdmission: { targetMs: number; burst: number; sampleMs: number };
   /** The simulated payment provider's behaviour (payments only). */
   paymentProvider: { latencyMs: number; transientFailureRate: number };
 }
@@ -159,6 +161,9 @@ const subgraphEnv = z.object({
   EVENTS_RETRY_LATER_DELAY_MS: z.coerce.number().int().min(1).max(30_000).default(100),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
+  SAGA_TARGET_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
+  SAGA_ADMISSION_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
+  SAGA_ADMISSION_SAMPLE_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   PAYMENT_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PAYMENT_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
 });
@@ -183,6 +188,11 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
       retryLaterDelayMs: s.EVENTS_RETRY_LATER_DELAY_MS,
       // Never in production, whatever the environment says.
       crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
+    },
+    sagaAdmission: {
+      targetMs: s.SAGA_TARGET_MS,
+      burst: s.SAGA_ADMISSION_BURST,
+      sampleMs: s.SAGA_ADMISSION_SAMPLE_MS,
     },
     paymentProvider: {
       latencyMs: s.PAYMENT_PROVIDER_LATENCY_MS,

@@ -57,8 +57,9 @@ export class ConflictError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(message = 'A service is unavailable, try again shortly') {
-    super('SERVICE_UNAVAILABLE', message);
+  /** `details.reason` says why, for clients and dashboards (e.g. `saga_backlog`). */
+  constructor(message = 'A service is unavailable, try again shortly', details: { reason?: string } = {}) {
+    super('SERVICE_UNAVAILABLE', message, details);
   }
 }
 
@@ -85,6 +86,17 @@ export const CLIENT_ERROR_CODES = new Set<string>([
   // The gateway's safelist (gateway/persistedOperations, PERSISTED_ONLY).
   'PERSISTED_QUERY_NOT_IN_LIST',
 ]);
+
+/**
+ * SERVICE_UNAVAILABLE reasons that mean a request was refused on purpose to
+ * protect the others (load shedding), not that something broke: the refusal
+ * is counted in metrics and logged at info, without a stack.
+ */
+const LOAD_SHEDDING_REASONS = new Set(['overloaded', 'saga_backlog']);
+
+export function isLoadShedding(extensions: Readonly<Record<string, unknown>> | undefined): boolean {
+  return extensions?.code === 'SERVICE_UNAVAILABLE' && LOAD_SHEDDING_REASONS.has(extensions.reason as string);
+}
 
 /** Every code a client may see; anything else is masked as INTERNAL_SERVER_ERROR. */
 export const PUBLIC_CODES = new Set<string>([...CLIENT_ERROR_CODES, 'SERVICE_UNAVAILABLE']);

@@ -47,6 +47,8 @@ export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
   createDeps(runtime: SubgraphRuntime): Deps;
   /** Work before the service takes requests (seeding, consumers); awaited before listening. */
   onStart?(deps: Deps, runtime: SubgraphRuntime): Promise<void>;
+  /** Undoes onStart's background work; called once requests have stopped, before consumers stop. */
+  onStop?(deps: Deps): Promise<void> | void;
   /** Per request: the subgraph's loaders and services on top of the base context. */
   createContext(deps: Deps, base: BaseContext): Ctx;
   /** Whether it publishes events (its outbox) and which it consumes. */
@@ -159,6 +161,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext>(
       endpoints.drain();
       await server.close();
       await apollo.stop();
+      await definition.onStop?.(deps);
       await runtime.events?.stop();
       await dataSource.destroy();
       log.info('stopped');

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from '../logger';
-import { CLIENT_ERROR_CODES } from '../errors';
+import { CLIENT_ERROR_CODES, isLoadShedding } from '../errors';
 
 /**
  * Logs every operation that failed, once, with each error's full detail
@@ -14,14 +14,19 @@ export function requestLogPlugin(log: Logger): ApolloServerPlugin {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, operationName, request }) {
-          const details = errors.map((error) => ({
-            message: error.message,
-            code: error.extensions?.code,
-            path: error.path,
-            service: error.extensions?.serviceName,
-            stack: clientError(error.extensions?.code) ? undefined : error.originalError?.stack,
-          }));
-          const serverFault = details.some((d) => !clientError(d.code));
+          const details = errors.map((error) => {
+            // A bad request or a deliberate refusal under load is not a fault to debug: no stack.
+            const expected = clientError(error.extensions?.code) || isLoadShedding(error.extensions);
+            return {
+              message: error.message,
+              code: error.extensions?.code,
+              reason: error.extensions?.reason,
+              path: error.path,
+              service: error.extensions?.serviceName,
+              stack: expected ? undefined : error.originalError?.stack,
+            };
+          });
+          const serverFault = details.some((d) => !clientError(d.code) && !isLoadShedding(d));
           log[serverFault ? 'warn' : 'info'](
             { operation: operationName ?? request.operationName ?? null, errors: details },
             'request failed',

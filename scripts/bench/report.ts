@@ -109,7 +109,13 @@ export function renderMarkdown(results: BenchResults): string {
       .map(([size, n]) => `${size}: ${n}`)
       .join(', ')}`,
     '',
-    `Saga: ${results.saga.offered_per_s} orders/s offered, ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished, ${results.saga.refused} refused`,
+    `Saga: ${results.saga.offered_per_s} orders/s offered, ${results.saga.accepted} accepted and ${results.saga.refused} refused (${Object.entries(
+      results.saga.refusals,
+    )
+      .map(([cause, n]) => `${n} ${cause}`)
+      .join(
+        '; ',
+      )}), ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished`,
     '',
     'Cost of one accepted order (the refused ones included), by process:',
     '',

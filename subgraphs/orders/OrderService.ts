@@ -12,6 +12,7 @@ import { decideCancel, transition, type SagaFact } from './domain/sagaTransition
 import { OrderStatus } from './domain/OrderStatus';
 import { OrderCancelled, OrderPlaced } from './events/contracts';
 import type { ProductsClient } from './productsClient';
+import type { SagaAdmission } from './SagaAdmission';
 
 export interface PlaceOrderRequest {
   lines: RequestedLine[];
@@ -25,6 +26,8 @@ export class OrderService {
     private readonly dataSource: DataSource,
     private readonly store: OrderStore,
     private readonly products: ProductsClient,
+    /** Refuses orders while the saga is behind its latency target; none: every order is taken. */
+    private readonly admission?: SagaAdmission,
   ) {}
 
   /** Stores the order PENDING and its orders.placed event in one transaction; returns at once. */
@@ -37,6 +40,8 @@ export class OrderService {
       const earlier = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
       if (earlier) return sameRequestOrConflict(earlier, requestHash);
     }
+    // After the idempotency check: a retry of an order already taken gets its answer, overload or not.
+    this.admission?.admit();
     const priced = priceLines(
       lines,
       await this.products.catalog(
@@ -113,7 +118,13 @@ export class OrderService {
     const next = transition({ status: order.status, cancelRequested: !!order.cancelRequestedAt }, fact);
     if (next.kind === 'notYet')
       throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
-    if (next.kind === 'move') await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+    if (next.kind !== 'move') return;
+    await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+    // How long the saga took (CANCELLED waits for the customer, not the saga: it does not count).
+    // Measured against placeOrder's created_at, set by the database: clocks are assumed in step.
+    if (next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED) {
+      this.admission?.recordFinished(Date.now() - order.createdAt.getTime());
+    }
   }
 }
 

@@ -2,10 +2,12 @@ import type { BaseContext } from '../../platform/graphql/context';
 import type { OrderRepository } from './db/OrderRepository';
 import type { OrderLoaders } from './loaders';
 import type { OrderService } from './OrderService';
+import type { SagaAdmission } from './SagaAdmission';
 
 export interface OrdersDeps {
   orders: OrderRepository;
   orderService: OrderService;
+  admission?: SagaAdmission;
 }
 
 export interface OrdersContext extends BaseContext, OrdersDeps {

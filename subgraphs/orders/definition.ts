@@ -11,6 +11,7 @@ import { OrderMutationResolver } from './resolvers/OrderMutationResolver';
 import { OrderStore } from './db/OrderStore';
 import { orderConsumers } from './events/consumers';
 import { OrderService } from './OrderService';
+import { SagaAdmission } from './SagaAdmission';
 import { ProductsClient } from './productsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
@@ -28,14 +29,23 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
   },
   entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
   migrations,
-  createDeps: ({ dataSource, signer, config }) => ({
-    orders: new OrderRepository(dataSource),
-    orderService: new OrderService(
-      dataSource,
-      new OrderStore(),
-      new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
-    ),
-  }),
+  createDeps: ({ dataSource, signer, config, log, metrics }) => {
+    // SAGA_TARGET_MS=0 turns admission control off: every order is taken.
+    const admission =
+      config.sagaAdmission.targetMs > 0 ? new SagaAdmission(dataSource, config.sagaAdmission, log, metrics) : undefined;
+    return {
+      orders: new OrderRepository(dataSource),
+      admission,
+      orderService: new OrderService(
+        dataSource,
+        new OrderStore(),
+        new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
+        admission,
+      ),
+    };
+  },
+  onStart: async (deps) => deps.admission?.start(),
+  onStop: (deps) => deps.admission?.stop(),
   events: { publishes: true, consumers: (deps) => orderConsumers(deps.orderService) },
   createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orders) }),
 };

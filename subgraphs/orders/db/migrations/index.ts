@@ -1,6 +1,12 @@
 import { CreateEventTables1764400000000 } from '../../../../platform/events/eventTablesMigration';
 import { CreateOrders1764316800000 } from './1764316800000-CreateOrders';
 import { AddSagaColumns1764403200000 } from './1764403200000-AddSagaColumns';
+import { AddSagaProgressIndexes1764662400000 } from './1764662400000-AddSagaProgressIndexes';
 
 /** In order: TypeORM runs the ones not yet recorded in its migrations table. */
-export const migrations = [CreateOrders1764316800000, CreateEventTables1764400000000, AddSagaColumns1764403200000];
+export const migrations = [
+  CreateOrders1764316800000,
+  CreateEventTables1764400000000,
+  AddSagaColumns1764403200000,
+  AddSagaProgressIndexes1764662400000,
+];

@@ -1,0 +1,138 @@
+import { Counter, Gauge } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { ServiceUnavailableError } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import type { Metrics } from '../../platform/metrics';
+import { admits, nextLimit, type AdmissionSample, type AdmissionSettings } from './domain/admissionLimit';
+
+export interface SagaAdmissionOptions extends Omit<AdmissionSettings, 'maxLimit'> {
+  /** How often the backlog is read from the database. */
+  sampleMs: number;
+}
+
+/** Orders older than this are not load but stuck (a dead-lettered event): they do not count. */
+const BACKLOG_WINDOW_FACTOR = 30;
+const FINISHED_WINDOW_MS = 1_000;
+const MAX_LIMIT = 100_000;
+
+/**
+ * Admission control for placeOrder (see domain/admissionLimit): reads the
+ * saga backlog every `sampleMs` (one statement on a partial index, whatever
+ * the request rate), adapts the limit, and refuses an order over it with
+ * SERVICE_UNAVAILABLE (reason `saga_backlog`) before it costs anything.
+ * Replicas each read the shared backlog; each adds only its own admissions
+ * since, so together they may overshoot by a sample's worth.
+ */
+export class SagaAdmission {
+  private readonly settings: AdmissionSettings;
+  private limit: number;
+  private sample: AdmissionSample = { backlog: 0, oldestMs: 0, finishedPerSecond: 0, latencySamples: 0, latencyMs: 0 };
+  private admittedSince = 0;
+  /** Orders finished here in about the last second: when, and how long each took. */
+  private finishedRecently: { at: number; latencyMs: number }[] = [];
+  private timer?: NodeJS.Timeout;
+  private sampling = false;
+  private readonly refusals: Counter;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly options: SagaAdmissionOptions,
+    private readonly log: Logger,
+    metrics: Metrics,
+  ) {
+    this.settings = { targetMs: options.targetMs, burst: options.burst, maxLimit: MAX_LIMIT };
+    this.limit = options.burst;
+    const registers = [metrics.registry];
+    this.refusals = new Counter({
+      name: 'orders_admission_refusals_total',
+      help: 'placeOrder calls refused because the saga was behind its latency target',
+      registers,
+    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    gauge(
+      'orders_saga_backlog',
+      'Orders placed recently and not yet PAID, REJECTED or CANCELLED',
+      () => this.sample.backlog,
+    );
+    gauge('orders_saga_oldest_ms', 'Age of the oldest of them', () => this.sample.oldestMs);
+    gauge(
+      'orders_saga_latency_ms',
+      'placeOrder -> end state of the orders finished here in the last second, 90th percentile',
+      () => this.sample.latencyMs,
+    );
+    gauge('orders_admission_limit', 'Unfinished orders placeOrder lets in at once', () => this.limit);
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.refresh(), this.options.sampleMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Throws SERVICE_UNAVAILABLE when one more order would put the saga behind its target. */
+  admit(): void {
+    if (!admits(this.limit, this.sample, this.admittedSince, this.settings)) {
+      this.refusals.inc();
+      throw new ServiceUnavailableError('Too many orders are being processed; try again shortly', {
+        reason: 'saga_backlog',
+      });
+    }
+    this.admittedSince += 1;
+  }
+
+  /** An order reached an end state here, `latencyMs` after it was placed. */
+  recordFinished(latencyMs: number): void {
+    this.finishedRecently.push({ at: Date.now(), latencyMs });
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      const windowSeconds = (this.options.targetMs * BACKLOG_WINDOW_FACTOR) / 1000;
+      const admittedBefore = this.admittedSince;
+      const [row] = (await this.dataSource.query(
+        `WITH unfinished AS (
+           SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
+            WHERE status IN ('PENDING', 'RESERVED') AND created_at > now() - make_interval(secs => $1)
+         )
+         SELECT backlog,
+                coalesce(floor(extract(epoch FROM clock_timestamp() - oldest) * 1000), 0)::int AS oldest_ms,
+                (SELECT count(*)::int FROM orders
+                  WHERE status IN ('PAID', 'REJECTED', 'CANCELLED')
+                    AND updated_at > clock_timestamp() - make_interval(secs => $2)) AS finished
+           FROM unfinished`,
+        [windowSeconds, FINISHED_WINDOW_MS / 1000],
+      )) as { backlog: number; oldest_ms: number; finished: number }[];
+      const now = Date.now();
+      this.finishedRecently = this.finishedRecently.filter((finished) => now - finished.at <= FINISHED_WINDOW_MS);
+      const latencies = this.finishedRecently.map((finished) => finished.latencyMs).sort((a, b) => a - b);
+      this.sample = {
+        backlog: row.backlog,
+        oldestMs: row.oldest_ms,
+        finishedPerSecond: (row.finished * 1000) / FINISHED_WINDOW_MS,
+        latencySamples: latencies.length,
+        latencyMs: latencies[Math.ceil(latencies.length * 0.9) - 1] ?? 0,
+      };
+      // Those admitted before the statement are in its count (or committing); those since are not.
+      this.admittedSince -= admittedBefore;
+      this.limit = nextLimit(this.limit, this.sample, this.settings);
+    } catch (error) {
+      // Not knowing the backlog refuses nothing: the last sample stays, and placeOrder meets the database anyway.
+      this.log.warn({ err: (error as Error).message }, 'saga backlog sample failed');
+    } finally {
+      this.sampling = false;
+    }
+  }
+}

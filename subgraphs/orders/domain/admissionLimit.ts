@@ -1,0 +1,86 @@
+/**
+ * How many orders may be in the saga at once (PENDING or RESERVED), adapted
+ * to how fast the saga finishes them, so that an accepted order is PAID
+ * within the target latency even when more are offered than the services can
+ * handle: the excess is refused at placeOrder (fast, retryable) instead of
+ * queueing up behind the others until everybody waits for seconds.
+ *
+ * The signal is the latency of the orders that just finished: an order that
+ * is stuck (its event dead-lettered) never finishes, so it cannot make a
+ * healthy saga look slow; only the backlog it sits in counts it.
+ */
+export interface AdmissionSample {
+  /** Unfinished orders (placed recently: one stuck for long is not load). */
+  backlog: number;
+  /** Age of the oldest of them, in ms (0 when there are none). */
+  oldestMs: number;
+  /** Orders that reached an end state in the last second, all replicas together: the saga's rate. */
+  finishedPerSecond: number;
+  /** How many of them this replica finished, which tell the latency below. */
+  latencySamples: number;
+  /** Their placeOrder -> end state latency, 90th percentile, in ms (0 when there are none). */
+  latencyMs: number;
+}
+
+export interface AdmissionSettings {
+  /** placeOrder -> end state latency to stay under. */
+  targetMs: number;
+  /**
+   * The limit of an idle saga, before any lag was seen: a burst this large is
+   * taken at once. Lag takes the limit below it; it comes back once the saga is quick again.
+   */
+  burst: number;
+  maxLimit: number;
+}
+
+/** Some orders always get in, however far behind the saga is. */
+export const MIN_LIMIT = 2;
+
+/**
+ * The next limit after a sample. Finished orders that took longer than half
+ * the target, with more waiting than the saga finishes in that time, mean too
+ * many were let in: the limit drops to the backlog the saga finishes in half
+ * the target at the rate it goes now (Little's law: backlog = rate x latency). While they take less than a quarter of it, the
+ * limit rises by a twentieth per sample when it was reached (to find the
+ * capacity), or back towards the burst. In between it holds: latency shows
+ * overload late, so a limit that rose fast would overshoot every time. With
+ * no order finished lately there is nothing to go by: it only returns towards
+ * the burst (an idle shop takes a burst again; a stuck order does not stop that).
+ *
+ * Nothing finishing at all is an outage (NATS or a service away), not
+ * overload: the limit is kept, and orders are taken (the outbox keeps them),
+ * see admits.
+ */
+export function nextLimit(limit: number, sample: AdmissionSample, settings: AdmissionSettings): number {
+  const wantedMs = settings.targetMs / 2;
+  const latencyKnown = sample.latencySamples > 0;
+  const atWantedLatency = Math.floor((sample.finishedPerSecond * wantedMs) / 1000);
+  // Slow, and a queue to show for it: slow orders with no queue (a slow payment provider) are not helped by refusing.
+  if (latencyKnown && sample.latencyMs > wantedMs && sample.backlog > atWantedLatency) {
+    return clamp(Math.min(limit, atWantedLatency), settings);
+  }
+  const grown = clamp(limit + Math.max(1, Math.ceil(limit / 20)), settings);
+  // Nothing finished here lately: no evidence either way, so only back towards the burst.
+  if (!latencyKnown) return limit < settings.burst ? Math.min(grown, settings.burst) : limit;
+  const quick = sample.latencyMs < wantedMs / 2;
+  const reached = sample.backlog >= limit * 0.75;
+  return quick && (reached || limit < settings.burst) ? grown : limit;
+}
+
+/**
+ * Whether one more order may enter. `admittedSince` counts this service's own
+ * admissions since the sample (the sample is a moment; orders keep coming).
+ */
+export function admits(
+  limit: number,
+  sample: AdmissionSample,
+  admittedSince: number,
+  settings: AdmissionSettings,
+): boolean {
+  const stalled = sample.finishedPerSecond === 0 && sample.oldestMs > settings.targetMs;
+  return stalled || sample.backlog + admittedSince < limit;
+}
+
+function clamp(limit: number, settings: AdmissionSettings): number {
+  return Math.min(settings.maxLimit, Math.max(MIN_LIMIT, limit));
+}
