@@ -85,6 +85,9 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
         expect(config.baseUrl[peer as SubgraphName]).toBe(`http://${s.metadata.name}:${s.spec.ports[0].port}`);
       }
       if (svc !== 'gateway') expect(e.DATABASE_URL).toMatch(/^postgres/);
+      // The chart's saga values reach placeOrder's admission control.
+      if (svc === 'orders')
+        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ targetMs: 1000, burst: 50 });
     }
   });
 
