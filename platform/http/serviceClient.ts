@@ -1,3 +1,4 @@
+import { request, type Dispatcher } from 'undici';
 import type { ServiceTokenSigner } from '../auth/serviceTokens';
 import { AppError, ServiceUnavailableError } from '../errors';
 import { traceHeaders } from '../tracing/traceContext';
@@ -20,24 +21,30 @@ export interface ServiceCall {
  */
 export async function callService<T>(signer: ServiceTokenSigner, call: ServiceCall): Promise<T> {
   const token = await signer.sign({ audience: call.service, scopes: call.scopes });
-  let response: Response;
+  const timeoutMs = call.timeoutMs ?? 5_000;
+  let response: Dispatcher.ResponseData;
   try {
-    response = await fetch(call.url, {
+    // undici's request on its keep-alive global pool: on the placeOrder path, and lighter than fetch
+    // (no WHATWG streams, one write per request).
+    response = await request(call.url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         authorization: `Bearer ${token}`,
         ...(call.requestId ? { 'x-request-id': call.requestId } : {}),
-        // The built-in fetch is not instrumented: the callee continues our trace from these.
+        // undici is not instrumented: the callee continues our trace from these.
         ...traceHeaders(),
       },
       body: JSON.stringify({ query: call.query, variables: call.variables }),
-      signal: AbortSignal.timeout(call.timeoutMs ?? 5_000),
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      signal: AbortSignal.timeout(timeoutMs),
     });
   } catch {
     throw new ServiceUnavailableError(`The ${call.service} service did not answer`);
   }
-  const body = (await response.json().catch(() => ({}))) as {
+  // Read (or fail to read) in full either way: an unread body would hold its connection.
+  const body = (await response.body.json().catch(() => ({}))) as {
     data?: T;
     errors?: { message: string; extensions?: { code?: string } }[];
   };
@@ -49,6 +56,7 @@ export async function callService<T>(signer: ServiceTokenSigner, call: ServiceCa
     }
     throw new ServiceUnavailableError(`The ${call.service} service failed`);
   }
-  if (!response.ok || body.data === undefined) throw new ServiceUnavailableError(`The ${call.service} service failed`);
+  const ok = response.statusCode >= 200 && response.statusCode < 300;
+  if (!ok || body.data === undefined) throw new ServiceUnavailableError(`The ${call.service} service failed`);
   return body.data;
 }
