@@ -20,6 +20,11 @@ describe('the saga admission limit', () => {
     expect(nextLimit(300, { ...slow, finishedPerSecond: 1 }, settings)).toBe(MIN_LIMIT);
   });
 
+  it('takes a few slow orders for no evidence: at low traffic one slow order shrinks nothing', () => {
+    const few = sample({ backlog: 4, oldestMs: 3_000, finishedPerSecond: 2, latencySamples: 2, latencyMs: 2_000 });
+    expect(nextLimit(50, few, settings)).toBe(50);
+  });
+
   it('holds when finished orders were slow but nothing queues (a slow step, not too many orders)', () => {
     const slowStep = sample({ backlog: 10, oldestMs: 900, finishedPerSecond: 30, latencySamples: 30, latencyMs: 900 });
     expect(nextLimit(50, slowStep, settings)).toBe(50);

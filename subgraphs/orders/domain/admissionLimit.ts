@@ -36,6 +36,9 @@ export interface AdmissionSettings {
 /** Some orders always get in, however far behind the saga is. */
 export const MIN_LIMIT = 2;
 
+/** Finished orders it takes to call the saga slow: one slow order is not overload. */
+export const MIN_SLOW_EVIDENCE = 5;
+
 /**
  * The next limit after a sample. Finished orders that took longer than half
  * the target, with more waiting than the saga finishes in that time, mean too
@@ -53,7 +56,7 @@ export const MIN_LIMIT = 2;
  */
 export function nextLimit(limit: number, sample: AdmissionSample, settings: AdmissionSettings): number {
   const wantedMs = settings.targetMs / 2;
-  const latencyKnown = sample.latencySamples > 0;
+  const latencyKnown = sample.latencySamples >= MIN_SLOW_EVIDENCE;
   const atWantedLatency = Math.floor((sample.finishedPerSecond * wantedMs) / 1000);
   // Slow, and a queue to show for it: slow orders with no queue (a slow payment provider) are not helped by refusing.
   if (latencyKnown && sample.latencyMs > wantedMs && sample.backlog > atWantedLatency) {
