@@ -224,7 +224,10 @@ export class EventConsumer {
           ? (this.options.retryLaterBaseDelayMs ?? this.options.retryBaseDelayMs ?? 500)
           : (this.options.retryBaseDelayMs ?? 500);
       const delayMs = Math.min(baseDelayMs * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
-      this.log.warn({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
+      // An event that came before the one it follows is the normal way of events from two streams:
+      // info, not warn (it happens for many orders under load, and a warning would cry wolf).
+      const level = error instanceof RetryLaterError ? 'info' : 'warn';
+      this.log[level]({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
       this.count(type, 'retried');
       message.nak(delayMs);
       return;
