@@ -135,6 +135,9 @@ export interface SubgraphConfig extends CommonConfig {
     retryLaterDelayMs: number;
     /** Test-only fault injection: this consumer dies after its commit, before its ack. */
     crashAfterCommit?: string;
+    /** How long published outbox rows and handled-event records are kept, and how often to prune. */
+    retentionMs: number;
+    pruneIntervalMs: number;
   };
   /** placeOrder's admission control (orders only; subgraphs/orders/SagaAdmission). */
   sagaAdmission: { targetMs: number; burst: number; sampleMs: number };
@@ -159,6 +162,8 @@ const subgraphEnv = z.object({
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   EVENTS_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   EVENTS_RETRY_LATER_DELAY_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  EVENTS_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 365).default(168),
+  EVENTS_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
   SAGA_TARGET_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
@@ -188,6 +193,8 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
       retryLaterDelayMs: s.EVENTS_RETRY_LATER_DELAY_MS,
       // Never in production, whatever the environment says.
       crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
+      retentionMs: s.EVENTS_RETENTION_HOURS * 3_600_000,
+      pruneIntervalMs: s.EVENTS_PRUNE_INTERVAL_MS,
     },
     sagaAdmission: {
       targetMs: s.SAGA_TARGET_MS,

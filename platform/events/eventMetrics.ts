@@ -7,6 +7,7 @@ import { streamOf } from './naming';
 
 export interface EventMetrics {
   published: Counter;
+  pruned: Counter<'table'>;
   publishFailures: Counter;
   consumed: Counter<'consumer' | 'type' | 'outcome'>;
   deadLettered: Counter<'consumer' | 'type'>;
@@ -104,6 +105,12 @@ export function createEventMetrics(
   });
   return {
     published: new Counter({ name: 'events_published_total', help: 'Outbox events published to NATS', registers }),
+    pruned: new Counter({
+      name: 'events_pruned_rows_total',
+      help: 'Rows deleted from the outbox and processed_events past their retention',
+      labelNames: ['table'],
+      registers,
+    }),
     publishFailures: new Counter({
       name: 'events_publish_failures_total',
       help: 'Failed attempts to publish outbox events (retried)',

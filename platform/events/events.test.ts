@@ -11,11 +11,14 @@ import { createEvent, PermanentEventError, RetryLaterError } from './envelope';
 import { EventBus } from './eventBus';
 import { EventConsumer, type EventHandler } from './eventConsumer';
 import { createEventMetrics, type EventMetrics } from './eventMetrics';
+import { AddEventRetentionIndexes1764748800000 } from './eventRetentionMigration';
+import { EventTablePruner } from './eventTablePruner';
 import { CreateEventTables1764400000000 } from './eventTablesMigration';
 import { deadLetterStream, streamOf, subjectOf } from './naming';
 import { appendToOutbox } from './outbox';
 import { OutboxRelay } from './outboxRelay';
 import { eventually } from '../../test/support/eventually';
+import { parsePrometheusText, sampleSum } from '../../test/support/prometheusText';
 
 const log = pino({ level: 'silent' });
 const noted = defineEvent('things.noted', 1, z.object({ note: z.string() }));
@@ -33,7 +36,7 @@ beforeAll(async () => {
     serverUrl: TEST_DATABASE_URL,
     database: `${prefix}_events`,
     entities: [],
-    migrations: [CreateEventTables1764400000000],
+    migrations: [CreateEventTables1764400000000, AddEventRetentionIndexes1764748800000],
     logger: log,
   });
   await db.query('CREATE TABLE effects (event_id uuid, note text)');
@@ -230,6 +233,44 @@ describe('the outbox relay', () => {
     } finally {
       await relay.stop();
     }
+  });
+});
+
+describe('the event table pruner', () => {
+  it('deletes published outbox rows and inbox records past retention, never an unpublished row', async () => {
+    const [oldSent, oldUnsent, recentSent] = await write(['old-sent', 'old-unsent', 'recent-sent']);
+    await db.query(`UPDATE outbox SET published_at = now() - interval '8 days' WHERE id = $1`, [oldSent]);
+    await db.query(`UPDATE outbox SET published_at = NULL, created_at = now() - interval '9 days' WHERE id = $1`, [
+      oldUnsent,
+    ]);
+    await db.query('UPDATE outbox SET published_at = now() WHERE id = $1', [recentSent]);
+    await db.query(
+      `INSERT INTO processed_events (consumer, event_id, processed_at)
+       VALUES ('pruner-test', $1, now() - interval '8 days'), ('pruner-test', $2, now())`,
+      [oldSent, recentSent],
+    );
+    const pruned = createMetrics('pruner-test');
+    const counter = createEventMetrics(pruned, db, bus).pruned;
+    // A batch of 1: the loop over batches is what deletes more than one row.
+    const pruner = new EventTablePruner(
+      db,
+      { retentionMs: 7 * 86_400_000, intervalMs: 60_000, batchSize: 1 },
+      log,
+      counter,
+    );
+
+    // Every other row of this suite was published just now.
+    expect(await pruner.prune()).toEqual({ outbox: 1, processedEvents: 1 });
+    const left = (await db.query('SELECT id FROM outbox WHERE id = ANY($1)', [[oldSent, oldUnsent, recentSent]])) as {
+      id: string;
+    }[];
+    expect(left.map((row) => row.id).sort()).toEqual([oldUnsent, recentSent].sort());
+    expect(await db.query(`SELECT event_id FROM processed_events WHERE consumer = 'pruner-test'`)).toEqual([
+      { event_id: recentSent },
+    ]);
+    expect(sampleSum(parsePrometheusText(await pruned.registry.metrics()), 'events_pruned_rows_total')).toBe(2);
+    // The unpublished row is the relay's to send; it is not left behind by this test.
+    await db.query('DELETE FROM outbox WHERE id = $1', [oldUnsent]);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Metrics } from '../metrics';
 import { EventBus } from './eventBus';
 import { EventConsumer, type ConsumerSpec } from './eventConsumer';
 import { createEventMetrics, type EventMetrics } from './eventMetrics';
+import { EventTablePruner } from './eventTablePruner';
 import { OutboxRelay } from './outboxRelay';
 
 export interface ServiceEventsSpec {
@@ -17,6 +18,7 @@ export class ServiceEvents {
   readonly bus: EventBus;
   readonly metrics: EventMetrics;
   readonly relay?: OutboxRelay;
+  private readonly pruner: EventTablePruner;
   private readonly consumers: EventConsumer[] = [];
   private readonly consumerSpecs: ConsumerSpec[] = [];
 
@@ -30,6 +32,12 @@ export class ServiceEvents {
     this.bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: config.name, log });
     this.metrics = createEventMetrics(metrics, dataSource, this.bus, () => this.consumerSpecs);
     if (spec.publishes) this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics);
+    this.pruner = new EventTablePruner(
+      dataSource,
+      { retentionMs: config.events.retentionMs, intervalMs: config.events.pruneIntervalMs },
+      log,
+      this.metrics.pruned,
+    );
   }
 
   /** Consumers are built from the subgraph's services, which need the bus first. */
@@ -63,10 +71,12 @@ export class ServiceEvents {
     }
     await this.relay?.start();
     for (const consumer of this.consumers) consumer.start();
+    this.pruner.start();
   }
 
   /** Consumers first (no new effects), then a last outbox flush, then the connection. */
   async stop(): Promise<void> {
+    await this.pruner.stop();
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.relay?.stop();
     await this.bus.close();

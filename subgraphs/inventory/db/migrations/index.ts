@@ -1,4 +1,5 @@
 import { CreateEventTables1764400000000 } from '../../../../platform/events/eventTablesMigration';
+import { AddEventRetentionIndexes1764748800000 } from '../../../../platform/events/eventRetentionMigration';
 import { CreateStock1764230400000 } from './1764230400000-CreateStock';
 import { CreateReservations1764489600000 } from './1764489600000-CreateReservations';
 import { CreateCancelledOrders1764576000000 } from './1764576000000-CreateCancelledOrders';
@@ -9,4 +10,5 @@ export const migrations = [
   CreateEventTables1764400000000,
   CreateReservations1764489600000,
   CreateCancelledOrders1764576000000,
+  AddEventRetentionIndexes1764748800000,
 ];

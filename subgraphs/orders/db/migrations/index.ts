@@ -1,4 +1,5 @@
 import { CreateEventTables1764400000000 } from '../../../../platform/events/eventTablesMigration';
+import { AddEventRetentionIndexes1764748800000 } from '../../../../platform/events/eventRetentionMigration';
 import { CreateOrders1764316800000 } from './1764316800000-CreateOrders';
 import { AddSagaColumns1764403200000 } from './1764403200000-AddSagaColumns';
 import { AddSagaProgressIndexes1764662400000 } from './1764662400000-AddSagaProgressIndexes';
@@ -9,4 +10,5 @@ export const migrations = [
   CreateEventTables1764400000000,
   AddSagaColumns1764403200000,
   AddSagaProgressIndexes1764662400000,
+  AddEventRetentionIndexes1764748800000,
 ];

@@ -1,4 +1,5 @@
 import { CreateEventTables1764400000000 } from '../../../../platform/events/eventTablesMigration';
+import { AddEventRetentionIndexes1764748800000 } from '../../../../platform/events/eventRetentionMigration';
 import { CreatePayments1764316800000 } from './1764316800000-CreatePayments';
 import { CreatePaymentIntents1764480000000 } from './1764480000000-CreatePaymentIntents';
 
@@ -7,4 +8,5 @@ export const migrations = [
   CreatePayments1764316800000,
   CreateEventTables1764400000000,
   CreatePaymentIntents1764480000000,
+  AddEventRetentionIndexes1764748800000,
 ];
