@@ -41,7 +41,32 @@ export class OrderService {
       if (earlier) return sameRequestOrConflict(earlier, requestHash);
     }
     // After the idempotency check: a retry of an order already taken gets its answer, overload or not.
-    this.admission?.admit();
+    const admitted = this.admission?.admit();
+    try {
+      const order = await this.priceAndStore(
+        user,
+        lines,
+        { requestHash, key, cardToken: request.cardToken },
+        requestId,
+        log,
+      );
+      admitted?.(true);
+      return order;
+    } catch (error) {
+      admitted?.(false);
+      throw error;
+    }
+  }
+
+  /** Prices the lines from the catalog, then stores the order and its orders.placed in one transaction. */
+  private async priceAndStore(
+    user: UserIdentity,
+    lines: RequestedLine[],
+    request: { requestHash: string; key?: string; cardToken: string },
+    requestId: string,
+    log: Logger,
+  ): Promise<OrderRow> {
+    const { requestHash, key, cardToken } = request;
     const priced = priceLines(
       lines,
       await this.products.catalog(
@@ -69,7 +94,7 @@ export class OrderService {
               items: lines,
               amountCents: priced.totalCents,
               currency: priced.currency,
-              cardToken: request.cardToken,
+              cardToken,
             },
           }),
         );
@@ -119,12 +144,9 @@ export class OrderService {
     if (next.kind === 'notYet')
       throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
     if (next.kind !== 'move') return;
-    await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+    const ageMs = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
     // How long the saga took (CANCELLED waits for the customer, not the saga: it does not count).
-    // Measured against placeOrder's created_at, set by the database: clocks are assumed in step.
-    if (next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED) {
-      this.admission?.recordFinished(Date.now() - order.createdAt.getTime());
-    }
+    if (next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED) this.admission?.recordFinished(ageMs);
   }
 }
 

@@ -61,17 +61,21 @@ export class OrderStore {
     return tx.getRepository(OrderRow).findOneBy({ userId, idempotencyKey: key });
   }
 
-  async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<void> {
+  /** Returns how long ago, in ms, the order was placed, by the database's clock (the saga's latency). */
+  async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<number> {
     // The change and its history entry in one statement: one round trip per saga step.
-    await tx.query(
+    const [row] = (await tx.query(
       `WITH moved AS (
          UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
          WHERE id = $1
+         RETURNING created_at
        )
        INSERT INTO order_status_history (order_id, seq, status)
-       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1`,
+       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1
+       RETURNING (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`,
       [order.id, status, rejectionReason ?? null],
-    );
+    )) as { age_ms: number }[];
+    return row.age_ms;
   }
 
   async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {

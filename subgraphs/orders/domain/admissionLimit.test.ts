@@ -7,17 +7,27 @@ const sample = (s: Partial<AdmissionSample>): AdmissionSample => ({
   finishedPerSecond: 0,
   latencySamples: 0,
   latencyMs: 0,
+  baselineMs: 0,
   ...s,
 });
+const finishing = { finishedPerSecond: 30, latencySamples: 30, baselineMs: 200 };
 
 describe('the saga admission limit', () => {
-  it('drops to what the saga finishes in half the target when finished orders took longer', () => {
-    // 30 orders a second finish, after 2 s each: at 500 ms the backlog would be 15.
-    const slow = sample({ backlog: 60, oldestMs: 2_500, finishedPerSecond: 30, latencySamples: 30, latencyMs: 2_000 });
-    expect(nextLimit(300, slow, settings)).toBe(15);
-    // Never up while slow, never below the floor.
-    expect(nextLimit(10, slow, settings)).toBe(10);
-    expect(nextLimit(300, { ...slow, finishedPerSecond: 1 }, settings)).toBe(MIN_LIMIT);
+  it('drops in proportion when orders queue: slower than half the target and than the saga without a queue', () => {
+    // 750 ms against an acceptable 500: to two thirds.
+    expect(nextLimit(90, sample({ backlog: 60, ...finishing, latencyMs: 750 }), settings)).toBe(60);
+    // To half at most per sample, never below the floor.
+    expect(nextLimit(90, sample({ backlog: 60, ...finishing, latencyMs: 5_000 }), settings)).toBe(45);
+    expect(nextLimit(3, sample({ backlog: 60, ...finishing, latencyMs: 5_000 }), settings)).toBe(MIN_LIMIT);
+  });
+
+  it('does not refuse for a saga that is slow by itself: its own latency is no queue', () => {
+    // A payment provider taking 600 ms: every order takes that long, however few are let in.
+    const slowStep = sample({ backlog: 40, ...finishing, baselineMs: 600, latencyMs: 620 });
+    expect(nextLimit(50, slowStep, settings)).toBe(53);
+    expect(admits(53, slowStep, 0, settings)).toBe(true);
+    // But queueing on top of it still counts.
+    expect(nextLimit(50, { ...slowStep, latencyMs: 1_800 }, settings)).toBe(25);
   });
 
   it('takes a few slow orders for no evidence: at low traffic one slow order shrinks nothing', () => {
@@ -25,13 +35,8 @@ describe('the saga admission limit', () => {
     expect(nextLimit(50, few, settings)).toBe(50);
   });
 
-  it('holds when finished orders were slow but nothing queues (a slow step, not too many orders)', () => {
-    const slowStep = sample({ backlog: 10, oldestMs: 900, finishedPerSecond: 30, latencySamples: 30, latencyMs: 900 });
-    expect(nextLimit(50, slowStep, settings)).toBe(50);
-  });
-
   it('does not take a stuck order for a slow saga: only the latency of finished orders counts', () => {
-    const stuck = sample({ backlog: 5, oldestMs: 20_000, finishedPerSecond: 30, latencySamples: 30, latencyMs: 120 });
+    const stuck = sample({ backlog: 5, oldestMs: 20_000, ...finishing, latencyMs: 120 });
     expect(nextLimit(50, stuck, settings)).toBe(50);
     expect(admits(50, stuck, 0, settings)).toBe(true);
   });
@@ -43,23 +48,24 @@ describe('the saga admission limit', () => {
   });
 
   it('rises by a twentieth while the limit is reached and orders finish quickly, up to the ceiling', () => {
-    const quick = { finishedPerSecond: 30, latencySamples: 30, latencyMs: 200 };
-    expect(nextLimit(100, sample({ backlog: 80, ...quick }), settings)).toBe(105);
-    // Nothing finished lately: back towards the burst only, a stuck order or not.
+    expect(nextLimit(100, sample({ backlog: 80, ...finishing, latencyMs: 200 }), settings)).toBe(105);
+    expect(nextLimit(1_000, sample({ backlog: 1_000, ...finishing, latencyMs: 100 }), settings)).toBe(1_000);
+    // Between relaxed and acceptable it holds.
+    expect(nextLimit(100, sample({ backlog: 100, ...finishing, latencyMs: 400 }), settings)).toBe(100);
+    // Not reached: no reason to move, but back towards the burst when below it.
+    expect(nextLimit(100, sample({ backlog: 10, ...finishing, latencyMs: 100 }), settings)).toBe(100);
+    expect(nextLimit(10, sample({ backlog: 10, ...finishing, latencyMs: 100 }), settings)).toBe(11);
+  });
+
+  it('with nothing to go by, returns towards the burst only, a stuck order or not', () => {
     expect(nextLimit(60, sample({ backlog: 60, oldestMs: 100 }), settings)).toBe(60);
     expect(nextLimit(30, sample({ backlog: 2, oldestMs: 20_000, finishedPerSecond: 5 }), settings)).toBe(32);
     expect(nextLimit(49, sample({}), settings)).toBe(50);
-    expect(nextLimit(1_000, sample({ backlog: 1_000, ...quick }), settings)).toBe(1_000);
-    // Between a quarter and half the target it holds.
-    expect(nextLimit(100, sample({ backlog: 100, ...quick, latencyMs: 400 }), settings)).toBe(100);
-    // Not reached: no reason to move, but back towards the burst when below it.
-    expect(nextLimit(100, sample({ backlog: 10, ...quick }), settings)).toBe(100);
-    expect(nextLimit(10, sample({}), settings)).toBe(11);
     expect(nextLimit(50, sample({}), settings)).toBe(50);
   });
 
   it('admits while the backlog plus what was admitted since the sample stays under the limit', () => {
-    const busy = sample({ backlog: 18, oldestMs: 300, finishedPerSecond: 30, latencySamples: 10, latencyMs: 200 });
+    const busy = sample({ backlog: 18, oldestMs: 300, ...finishing, latencyMs: 200 });
     expect(admits(20, busy, 1, settings)).toBe(true);
     expect(admits(20, busy, 2, settings)).toBe(false);
   });

@@ -20,6 +20,11 @@ export interface AdmissionSample {
   latencySamples: number;
   /** Their placeOrder -> end state latency, 90th percentile, in ms (0 when there are none). */
   latencyMs: number;
+  /**
+   * The lowest such latency of the last minutes: what the saga takes without
+   * a queue (a slow payment provider makes it high, and refusing orders would not lower it).
+   */
+  baselineMs: number;
 }
 
 export interface AdmissionSettings {
@@ -40,15 +45,17 @@ export const MIN_LIMIT = 2;
 export const MIN_SLOW_EVIDENCE = 5;
 
 /**
- * The next limit after a sample. Finished orders that took longer than half
- * the target, with more waiting than the saga finishes in that time, mean too
- * many were let in: the limit drops to the backlog the saga finishes in half
- * the target at the rate it goes now (Little's law: backlog = rate x latency). While they take less than a quarter of it, the
- * limit rises by a twentieth per sample when it was reached (to find the
- * capacity), or back towards the burst. In between it holds: latency shows
- * overload late, so a limit that rose fast would overshoot every time. With
- * no order finished lately there is nothing to go by: it only returns towards
- * the burst (an idle shop takes a burst again; a stuck order does not stop that).
+ * The next limit after a sample. Orders that took longer than half the
+ * target, and half as long again as the saga takes without a queue, were
+ * slowed down by the orders ahead of them: too many were let in, and the
+ * limit drops in proportion (to half at most per sample), as gradient
+ * controllers do. While they take less than a quarter of the target (or
+ * hardly more than the baseline), the limit rises by a twentieth per sample
+ * when it was reached (to find the capacity), or back towards the burst. In
+ * between it holds: latency shows overload late, so a limit that rose fast
+ * would overshoot every time. With fewer than a handful of orders finished
+ * lately there is nothing to go by: it only returns towards the burst (an
+ * idle shop takes a burst again; a stuck order does not stop that).
  *
  * Nothing finishing at all is an outage (NATS or a service away), not
  * overload: the limit is kept, and orders are taken (the outbox keeps them),
@@ -56,18 +63,16 @@ export const MIN_SLOW_EVIDENCE = 5;
  */
 export function nextLimit(limit: number, sample: AdmissionSample, settings: AdmissionSettings): number {
   const wantedMs = settings.targetMs / 2;
-  const latencyKnown = sample.latencySamples >= MIN_SLOW_EVIDENCE;
-  const atWantedLatency = Math.floor((sample.finishedPerSecond * wantedMs) / 1000);
-  // Slow, and a queue to show for it: slow orders with no queue (a slow payment provider) are not helped by refusing.
-  if (latencyKnown && sample.latencyMs > wantedMs && sample.backlog > atWantedLatency) {
-    return clamp(Math.min(limit, atWantedLatency), settings);
-  }
   const grown = clamp(limit + Math.max(1, Math.ceil(limit / 20)), settings);
-  // Nothing finished here lately: no evidence either way, so only back towards the burst.
-  if (!latencyKnown) return limit < settings.burst ? Math.min(grown, settings.burst) : limit;
-  const quick = sample.latencyMs < wantedMs / 2;
+  if (sample.latencySamples < MIN_SLOW_EVIDENCE)
+    return limit < settings.burst ? Math.min(grown, settings.burst) : limit;
+  const acceptableMs = Math.max(wantedMs, 1.5 * sample.baselineMs);
+  if (sample.latencyMs > acceptableMs) {
+    return clamp(Math.floor(limit * Math.max(0.5, acceptableMs / sample.latencyMs)), settings);
+  }
+  const relaxedMs = Math.max(wantedMs / 2, 1.2 * sample.baselineMs);
   const reached = sample.backlog >= limit * 0.75;
-  return quick && (reached || limit < settings.burst) ? grown : limit;
+  return sample.latencyMs < relaxedMs && (reached || limit < settings.burst) ? grown : limit;
 }
 
 /**
