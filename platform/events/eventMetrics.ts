@@ -7,6 +7,8 @@ import { streamOf } from './naming';
 
 export interface EventMetrics {
   published: Counter;
+  /** 1 while this replica's outbox relay holds the lock and publishes; 0 while another one does. */
+  relayPublishing: Gauge;
   pruned: Counter<'table'>;
   publishFailures: Counter;
   consumed: Counter<'consumer' | 'type' | 'outcome'>;
@@ -105,6 +107,11 @@ export function createEventMetrics(
   });
   return {
     published: new Counter({ name: 'events_published_total', help: 'Outbox events published to NATS', registers }),
+    relayPublishing: new Gauge({
+      name: 'outbox_relay_publishing',
+      help: "1 while this replica's outbox relay is the one publishing (it holds the relay lock)",
+      registers,
+    }),
     pruned: new Counter({
       name: 'events_pruned_rows_total',
       help: 'Rows deleted from the outbox and processed_events past their retention',

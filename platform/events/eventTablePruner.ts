@@ -31,6 +31,8 @@ export class EventTablePruner {
     private readonly pruned: Counter<'table'>,
   ) {}
 
+  private stopping = false;
+
   start(): void {
     this.timer = setInterval(() => {
       this.running ??= this.prune()
@@ -42,36 +44,78 @@ export class EventTablePruner {
     this.timer.unref();
   }
 
+  /** Stops after the batch being deleted, not after the whole prune. */
   async stop(): Promise<void> {
+    this.stopping = true;
     clearInterval(this.timer);
     await this.running;
   }
 
-  /** Deletes what is past retention now; how many rows of each table. */
+  /**
+   * Deletes what is past retention now; how many rows of each table. Each
+   * table is walked once along its primary key, a batch at a time, each
+   * batch starting where the last one ended: no batch reads again what an
+   * earlier one deleted (the rows stay in the heap until vacuum).
+   */
   async prune(): Promise<{ outbox: number; processedEvents: number }> {
     const cutoff = new Date(Date.now() - this.retention.retentionMs);
-    const outbox = await this.deleteInBatches(
-      'outbox',
-      'DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE published_at < $1 LIMIT $2)',
-      cutoff,
-    );
-    const processedEvents = await this.deleteInBatches(
+    const outbox = await this.walk('outbox', ['seq'], [0], cutoff, (after) => ({
+      sql: `WITH doomed AS (
+              SELECT seq FROM outbox WHERE seq > $1 AND published_at < $2 ORDER BY seq LIMIT $3
+            ), deleted AS (
+              DELETE FROM outbox o USING doomed d WHERE o.seq = d.seq RETURNING o.seq
+            )
+            SELECT count(*)::int AS n, max(seq) AS seq FROM deleted`,
+      values: [after[0]],
+    }));
+    const processedEvents = await this.walk(
       'processed_events',
-      'DELETE FROM processed_events WHERE ctid IN (SELECT ctid FROM processed_events WHERE processed_at < $1 LIMIT $2)',
+      ['consumer', 'event_id'],
+      ['', '00000000-0000-0000-0000-000000000000'],
       cutoff,
+      (after) => ({
+        sql: `WITH doomed AS (
+                SELECT consumer, event_id FROM processed_events
+                 WHERE (consumer, event_id) > ($1, $2::uuid) AND processed_at < $3
+                 ORDER BY consumer, event_id LIMIT $4
+              ), deleted AS (
+                DELETE FROM processed_events p USING doomed d
+                 WHERE p.consumer = d.consumer AND p.event_id = d.event_id
+                RETURNING p.consumer, p.event_id
+              )
+              SELECT count(*)::int AS n, last.consumer, last.event_id
+                FROM deleted
+                LEFT JOIN LATERAL (
+                  SELECT consumer, event_id FROM deleted ORDER BY consumer DESC, event_id DESC LIMIT 1
+                ) last ON true
+               GROUP BY last.consumer, last.event_id`,
+        values: after,
+      }),
     );
     if (outbox + processedEvents > 0) this.log.info({ outbox, processedEvents, cutoff }, 'event tables pruned');
     return { outbox, processedEvents };
   }
 
-  private async deleteInBatches(table: string, sql: string, cutoff: Date): Promise<number> {
+  /** Deletes batch after batch; `batch(after)` deletes the next rows after that key and returns the last one. */
+  private async walk(
+    table: string,
+    keyColumns: string[],
+    start: unknown[],
+    cutoff: Date,
+    batch: (after: unknown[]) => { sql: string; values: unknown[] },
+  ): Promise<number> {
     const batchSize = this.retention.batchSize ?? 5_000;
+    let after = start;
     let total = 0;
-    for (;;) {
-      const [, deleted] = (await this.dataSource.query(sql, [cutoff, batchSize])) as [unknown, number];
+    while (!this.stopping) {
+      const { sql, values } = batch(after);
+      const rows = (await this.dataSource.query(sql, [...values, cutoff, batchSize])) as Record<string, unknown>[];
+      const deleted = Number(rows[0]?.n ?? 0);
       total += deleted;
       this.pruned.inc({ table }, deleted);
-      if (deleted < batchSize) return total;
+      if (deleted < batchSize) break;
+      after = keyColumns.map((column) => rows[0][column]);
     }
+    return total;
   }
 }

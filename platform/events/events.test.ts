@@ -217,6 +217,22 @@ describe('the outbox relay', () => {
     expect(await relayLockHolders()).toBe(0);
   });
 
+  it('runs overlapping publishPending calls one after another, and holds the lock on no pooled connection', async () => {
+    const ids = await write(['overlap-1', 'overlap-2']);
+    const relay = new OutboxRelay(db, bus, log, metrics);
+    const [first, second] = await Promise.all([relay.publishPending(), relay.publishPending()]);
+    expect(first + second).toBe(2);
+    const published = (await streamMessages(streamOf(prefix, 'things'))).map((m) => m.id);
+    expect(ids.every((id) => published.filter((p) => p === id).length === 1)).toBe(true);
+    // Not started: it let go of the lock after publishing; a pooled connection never had it.
+    expect(await relayLockHolders()).toBe(0);
+    const pooled = (await db.query(
+      'SELECT count(*)::int AS n FROM pg_locks WHERE locktype = $1 AND pid = pg_backend_pid()',
+      ['advisory'],
+    )) as { n: number }[];
+    expect(pooled[0].n).toBe(0);
+  });
+
   it('keeps events while NATS is down and publishes them, in order, when it returns', async () => {
     const relay = new OutboxRelay(db, bus, log, metrics, { pollIntervalMs: 100, publishTimeoutMs: 500 });
     await relay.start();
@@ -238,16 +254,19 @@ describe('the outbox relay', () => {
 
 describe('the event table pruner', () => {
   it('deletes published outbox rows and inbox records past retention, never an unpublished row', async () => {
-    const [oldSent, oldUnsent, recentSent] = await write(['old-sent', 'old-unsent', 'recent-sent']);
-    await db.query(`UPDATE outbox SET published_at = now() - interval '8 days' WHERE id = $1`, [oldSent]);
+    const [oldSent, oldUnsent, recentSent, olderSent] = await write(['old-sent', 'old-unsent', 'recent-sent', 'older']);
+    await db.query(`UPDATE outbox SET published_at = now() - interval '8 days' WHERE id = ANY($1)`, [
+      [oldSent, olderSent],
+    ]);
     await db.query(`UPDATE outbox SET published_at = NULL, created_at = now() - interval '9 days' WHERE id = $1`, [
       oldUnsent,
     ]);
     await db.query('UPDATE outbox SET published_at = now() WHERE id = $1', [recentSent]);
     await db.query(
       `INSERT INTO processed_events (consumer, event_id, processed_at)
-       VALUES ('pruner-test', $1, now() - interval '8 days'), ('pruner-test', $2, now())`,
-      [oldSent, recentSent],
+       VALUES ('pruner-test', $1, now() - interval '8 days'), ('pruner-test', $2, now()),
+              ('pruner-other', $3, now() - interval '9 days')`,
+      [oldSent, recentSent, olderSent],
     );
     const pruned = createMetrics('pruner-test');
     const counter = createEventMetrics(pruned, db, bus).pruned;
@@ -260,15 +279,17 @@ describe('the event table pruner', () => {
     );
 
     // Every other row of this suite was published just now.
-    expect(await pruner.prune()).toEqual({ outbox: 1, processedEvents: 1 });
-    const left = (await db.query('SELECT id FROM outbox WHERE id = ANY($1)', [[oldSent, oldUnsent, recentSent]])) as {
+    expect(await pruner.prune()).toEqual({ outbox: 2, processedEvents: 2 });
+    const left = (await db.query('SELECT id FROM outbox WHERE id = ANY($1)', [
+      [oldSent, oldUnsent, recentSent, olderSent],
+    ])) as {
       id: string;
     }[];
     expect(left.map((row) => row.id).sort()).toEqual([oldUnsent, recentSent].sort());
-    expect(await db.query(`SELECT event_id FROM processed_events WHERE consumer = 'pruner-test'`)).toEqual([
+    expect(await db.query(`SELECT event_id FROM processed_events WHERE consumer LIKE 'pruner-%'`)).toEqual([
       { event_id: recentSent },
     ]);
-    expect(sampleSum(parsePrometheusText(await pruned.registry.metrics()), 'events_pruned_rows_total')).toBe(2);
+    expect(sampleSum(parsePrometheusText(await pruned.registry.metrics()), 'events_pruned_rows_total')).toBe(4);
     // The unpublished row is the relay's to send; it is not left behind by this test.
     await db.query('DELETE FROM outbox WHERE id = $1', [oldUnsent]);
   });

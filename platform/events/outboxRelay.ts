@@ -1,6 +1,6 @@
 import { headers, type MsgHdrs } from 'nats';
 import { Client } from 'pg';
-import type { DataSource, QueryRunner } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import type { EventMetrics } from './eventMetrics';
 import type { EventEnvelope } from './envelope';
@@ -13,14 +13,17 @@ export interface OutboxRelayOptions {
   /** A safety net under LISTEN/NOTIFY: rows are looked for at least this often. */
   pollIntervalMs?: number;
   publishTimeoutMs?: number;
+  /** Counts each statement the relay runs on its own connection (db_queries_total). */
+  countStatement?: () => void;
 }
 
 /**
  * Only one relay per database publishes at a time, which keeps the order:
- * it holds this session-level advisory lock on a connection of its own for
- * as long as it publishes without a failure; replicas wait and try again at
- * each wake-up. Held per session, not per batch: a batch is then two
- * statements (read, mark sent) instead of six.
+ * it holds this session-level advisory lock on a connection of its own (not
+ * the pool's: closing it is what lets go of the lock, so no pooled connection
+ * can ever keep it) for as long as it publishes without a failure; replicas
+ * wait and try again at each wake-up. Held per session, not per batch: a
+ * batch is then two statements (read, mark sent) instead of six.
  */
 const RELAY_LOCK_KEY = 7_340_111;
 const MAX_BACKOFF_MS = 10_000;
@@ -44,7 +47,10 @@ export class OutboxRelay {
   private loopDone?: Promise<void>;
   private failures = 0;
   /** The connection holding the relay lock while this relay is the one that publishes. */
-  private session?: QueryRunner;
+  private session?: Client;
+  /** publishPending calls run one after another: one batch at a time on the session. */
+  private exclusive: Promise<unknown> = Promise.resolve();
+  private readonly countStatement: () => void;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -56,11 +62,12 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 100;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
+    this.countStatement = options.countStatement ?? (() => undefined);
   }
 
   async start(): Promise<void> {
     this.running = true;
-    this.listener = new Client({ connectionString: (this.dataSource.options as { url: string }).url });
+    this.listener = new Client({ connectionString: this.databaseUrl });
     this.listener.on('notification', () => {
       // Also while a batch is being published (no sleep to end yet): its rows were committed
       // after that batch's SELECT, and would otherwise wait for the next poll.
@@ -89,7 +96,13 @@ export class OutboxRelay {
    * is not running lets go of the lock afterwards. A failure lets go of it too,
    * so that another replica, whose NATS may be fine, can take over.
    */
-  async publishPending(): Promise<number> {
+  publishPending(): Promise<number> {
+    const run = this.exclusive.then(() => this.publishAll());
+    this.exclusive = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishAll(): Promise<number> {
     let total = 0;
     try {
       for (;;) {
@@ -130,10 +143,11 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const session = await this.acquireSession();
     if (!session) return 0;
-    const rows = (await session.query(
+    const { rows } = await this.run<{ seq: string; envelope: EventEnvelope }>(
+      session,
       'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
       [this.batchSize],
-    )) as { seq: string; envelope: EventEnvelope }[];
+    );
     if (rows.length === 0) return 0;
     const js = await this.bus.jetstream();
     // All sent at once in seq order on the one connection (JetStream stores them in that order),
@@ -156,7 +170,8 @@ export class OutboxRelay {
     const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
     const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
     // Both outcomes in one statement (no transaction needed: it is one statement).
-    await session.query(
+    await this.run(
+      session,
       `WITH sent AS (
          UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])
        )
@@ -172,32 +187,43 @@ export class OutboxRelay {
   }
 
   /** The relay's own connection with the relay lock, or nothing while another relay holds it. */
-  private async acquireSession(): Promise<QueryRunner | undefined> {
+  private async acquireSession(): Promise<Client | undefined> {
     if (this.session) return this.session;
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const client = new Client({ connectionString: this.databaseUrl });
+    // A lost connection has lost the lock with it: the next batch connects and tries again.
+    client.on('error', (error) => {
+      this.log.warn({ err: error.message }, 'outbox relay connection lost');
+      if (this.session === client) this.session = undefined;
+    });
+    await client.connect();
     try {
-      const [{ locked }] = (await runner.query('SELECT pg_try_advisory_lock($1) AS locked', [RELAY_LOCK_KEY])) as {
-        locked: boolean;
-      }[];
-      if (locked) this.session = runner;
-      return this.session;
+      const { rows } = await this.run<{ locked: boolean }>(client, 'SELECT pg_try_advisory_lock($1) AS locked', [
+        RELAY_LOCK_KEY,
+      ]);
+      if (rows[0].locked) this.session = client;
     } finally {
-      if (!this.session) await runner.release();
+      if (this.session !== client) await client.end().catch(() => undefined);
     }
+    this.metrics.relayPublishing.set(this.session ? 1 : 0);
+    return this.session;
   }
 
-  /**
-   * Unlocks before the connection goes back to the pool: a pooled connection
-   * still holding the lock would keep every relay (this one too) out. When the
-   * connection is broken the unlock fails, and the server drops the lock with the session.
-   */
+  /** Closing the connection is what lets go of the lock, whatever state the connection is in. */
   private async releaseSession(): Promise<void> {
     const session = this.session;
     if (!session) return;
     this.session = undefined;
-    await session.query('SELECT pg_advisory_unlock($1)', [RELAY_LOCK_KEY]).catch(() => undefined);
-    await session.release().catch(() => undefined);
+    this.metrics.relayPublishing.set(0);
+    await session.end().catch(() => undefined);
+  }
+
+  private async run<Row>(client: Client, sql: string, values: unknown[]): Promise<{ rows: Row[] }> {
+    this.countStatement();
+    return client.query(sql, values) as unknown as Promise<{ rows: Row[] }>;
+  }
+
+  private get databaseUrl(): string {
+    return (this.dataSource.options as { url: string }).url;
   }
 
   private sleep(ms: number, wakeable = true): Promise<void> {

@@ -31,7 +31,11 @@ export class ServiceEvents {
   ) {
     this.bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: config.name, log });
     this.metrics = createEventMetrics(metrics, dataSource, this.bus, () => this.consumerSpecs);
-    if (spec.publishes) this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics);
+    if (spec.publishes) {
+      this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics, {
+        countStatement: () => metrics.dbQueries.inc({ origin: 'background' }),
+      });
+    }
     this.pruner = new EventTablePruner(
       dataSource,
       { retentionMs: config.events.retentionMs, intervalMs: config.events.pruneIntervalMs },
