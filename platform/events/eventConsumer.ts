@@ -182,9 +182,13 @@ export class EventConsumer {
         message.ack();
         return;
       }
-      // A message that waited its turn for a while gets a fresh ack timer before its work starts.
+      // A message that may have waited for a while gets a fresh ack timer before its work starts.
       // Only then: the progress signal is one more message to NATS, and most wait for no time at all.
-      if (Date.now() - receivedAt > this.options.ackWaitMs / 4) message.working();
+      // Its wait is unknown (it may have sat in the client's buffer while the loop waited for a free
+      // slot), but it was delivered after it was stored: the time since then bounds it.
+      const storedAt = message.info.timestampNanos / 1e6;
+      const waitedMs = Math.max(Date.now() - storedAt, Date.now() - receivedAt);
+      if (waitedMs > this.options.ackWaitMs / 4) message.working();
       const eventId = event.id;
       // Handled before (a redelivery after a lost ack): skip the work before commit too. Only a
       // redelivery is looked up, which saves a round trip per event; a first delivery that is a
