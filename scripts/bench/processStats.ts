@@ -6,6 +6,8 @@ const TICKS_PER_SECOND = 100;
 interface ProcStat {
   ppid: number;
   cpuTicks: number;
+  /** CPU of its children that have exited and been waited for. */
+  exitedChildrenTicks: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -13,7 +15,11 @@ function readStat(pid: number): ProcStat | undefined {
     const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
+    return {
+      ppid: Number(fields[1]),
+      cpuTicks: Number(fields[11]) + Number(fields[12]),
+      exitedChildrenTicks: Number(fields[13]) + Number(fields[14]),
+    };
   } catch {
     return undefined;
   }
@@ -50,17 +56,30 @@ export function peakRssBytes(pid: number): number {
   }, 0);
 }
 
-/** CPU seconds (user + system) used so far by every process whose command name is `command` (`postgres`, `nats-server`). */
+/**
+ * CPU seconds (user + system) used so far by every process whose command
+ * name is `command` (`postgres`, `nats-server`), the ones that have exited
+ * included: a Postgres backend that ends during a run (a pool closing an idle
+ * connection) has its CPU added to its postmaster's, which is counted here.
+ */
 export function cpuSecondsOfCommand(command: string): number {
-  let ticks = 0;
+  const matching = new Map<number, ProcStat>();
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry);
     if (!Number.isInteger(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === command) ticks += readStat(pid)?.cpuTicks ?? 0;
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== command) continue;
+      const stat = readStat(pid);
+      if (stat) matching.set(pid, stat);
     } catch {
       // Gone between the listing and the read.
     }
+  }
+  let ticks = 0;
+  for (const stat of matching.values()) {
+    ticks += stat.cpuTicks;
+    // Only the topmost of them (the postmaster) reaps the others: their CPU is counted once.
+    if (!matching.has(stat.ppid)) ticks += stat.exitedChildrenTicks;
   }
   return ticks / TICKS_PER_SECOND;
 }

@@ -117,7 +117,7 @@ export function renderMarkdown(results: BenchResults): string {
         '; ',
       )}), ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished`,
     '',
-    'Cost of one accepted order (the refused ones included), by process:',
+    'Cost of one accepted order (the refused ones included), by process (total: the system, without the bench):',
     '',
     `| | ${Object.keys(cost.cpu_ms_per_order).join(' | ')} |`,
     `| --- |${' ---: |'.repeat(Object.keys(cost.cpu_ms_per_order).length)}`,
