@@ -162,7 +162,11 @@ const subgraphEnv = z.object({
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   EVENTS_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   EVENTS_RETRY_LATER_DELAY_MS: z.coerce.number().int().min(1).max(30_000).default(100),
-  EVENTS_RETENTION_HOURS: z.coerce.number().min(1).max(24 * 365).default(168),
+  EVENTS_RETENTION_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 365)
+    .default(168),
   EVENTS_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
