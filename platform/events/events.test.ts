@@ -64,6 +64,8 @@ async function write(notes: string[]): Promise<string[]> {
 async function streamMessages(
   stream: string,
 ): Promise<{ id?: string; data: string; headers?: Record<string, string> }[]> {
+  // After a NATS restart this test's own connection may still be reconnecting: wait for it first.
+  await client.flush();
   const jsm = await client.jetstreamManager();
   const info = await jsm.streams.info(stream);
   const out = [];
