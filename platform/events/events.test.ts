@@ -61,11 +61,22 @@ async function write(notes: string[]): Promise<string[]> {
   return events.map((e) => e.id);
 }
 
-async function streamMessages(
-  stream: string,
-): Promise<{ id?: string; data: string; headers?: Record<string, string> }[]> {
-  // After a NATS restart this test's own connection may still be reconnecting: wait for it first.
-  await client.flush();
+type StoredMessage = { id?: string; data: string; headers?: Record<string, string> };
+
+/** After a NATS restart this test's own connection may still be reconnecting (DISCONNECT, TIMEOUT): tries again. */
+async function streamMessages(stream: string, timeoutMs = 20_000): Promise<StoredMessage[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await readStream(stream);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+async function readStream(stream: string): Promise<StoredMessage[]> {
   const jsm = await client.jetstreamManager();
   const info = await jsm.streams.info(stream);
   const out = [];
