@@ -135,18 +135,27 @@ export class OrderService {
     });
   }
 
-  /** Applies one saga fact to an order inside the consumer's transaction. */
-  async apply(tx: EntityManager, orderId: string, fact: SagaFact): Promise<void> {
+  /**
+   * Applies one saga fact to an order inside the consumer's transaction; when
+   * it ends the saga (PAID or REJECTED), returns how long the saga took, in ms,
+   * for sagaEnded once the transaction has committed. (CANCELLED waits for the
+   * customer, not the saga: it does not count.)
+   */
+  async apply(tx: EntityManager, orderId: string, fact: SagaFact): Promise<number | undefined> {
     const order = await this.store.lock(tx, orderId);
     // An event about an order this service never stored cannot become valid later.
     if (!order) throw new NotFoundError(`Order ${orderId}`);
     const next = transition({ status: order.status, cancelRequested: !!order.cancelRequestedAt }, fact);
     if (next.kind === 'notYet')
       throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
-    if (next.kind !== 'move') return;
+    if (next.kind !== 'move') return undefined;
     const ageMs = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
-    // How long the saga took (CANCELLED waits for the customer, not the saga: it does not count).
-    if (next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED) this.admission?.recordFinished(ageMs);
+    return next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED ? ageMs : undefined;
+  }
+
+  /** An order's saga ended (committed) after `latencyMs`: what admission control goes by. */
+  sagaEnded(latencyMs: number): void {
+    this.admission?.recordFinished(latencyMs);
   }
 }
 

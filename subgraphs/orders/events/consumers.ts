@@ -13,7 +13,12 @@ function onFact<T extends { orderId: string }>(
 ): EventHandler {
   return async (event, commit) => {
     const data = contract.read(event);
-    await commit((tx) => orders.apply(tx, data.orderId, fact(data)));
+    let sagaLatencyMs: number | undefined;
+    const first = await commit(async (tx) => {
+      sagaLatencyMs = await orders.apply(tx, data.orderId, fact(data));
+    });
+    // Once committed: a step that rolled back (and comes again) is not counted twice.
+    if (first && sagaLatencyMs !== undefined) orders.sagaEnded(sagaLatencyMs);
   };
 }
 
