@@ -32,14 +32,21 @@ async function post(body: object, headers: Record<string, string> = {}) {
 }
 
 /** The JSON log lines of a service that mention this request id, once at least one appears. */
-async function linesOf(service: SubgraphName | 'gateway', requestId: string): Promise<Record<string, any>[]> {
+/** A service's log lines with the request id, once one has the message `waitFor` (any line, without it). */
+async function linesOf(
+  service: SubgraphName | 'gateway',
+  requestId: string,
+  waitFor?: string,
+): Promise<Record<string, any>[]> {
   const deadline = Date.now() + 3_000;
   for (;;) {
     const found = sg
       .output(service)
       .filter((line) => line.includes(requestId))
       .map((line) => JSON.parse(line) as Record<string, any>);
-    if (found.length > 0 || Date.now() > deadline) return found;
+    // A service may log other lines of the request first (the outcome comes last).
+    const complete = waitFor ? found.some((line) => line.msg === waitFor) : found.length > 0;
+    if (complete || Date.now() > deadline) return found;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -62,7 +69,7 @@ describe('logs', () => {
     expect(res.body.errors[0].extensions.code).toBe('UNAUTHENTICATED');
     expect(res.requestId).toBe(requestId);
 
-    const gateway = await linesOf('gateway', requestId);
+    const gateway = await linesOf('gateway', requestId, 'request failed');
     const failed = gateway.find((line) => line.msg === 'request failed');
     expect(failed).toMatchObject({
       requestId,
@@ -76,7 +83,7 @@ describe('logs', () => {
     if ('traceId' in failed!) expect(failed!.traceId).toMatch(/^[0-9a-f]{32}$/);
     else expect(failed).not.toHaveProperty('spanId');
     // The gateway passed the id on: the subgraph's line carries the same one.
-    const users = await linesOf('users', requestId);
+    const users = await linesOf('users', requestId, 'request failed');
     expect(users.find((line) => line.msg === 'request failed')).toMatchObject({ requestId, service: 'users' });
 
     for (const service of SERVICES) expect(sg.output(service).join('\n')).not.toContain(password);
