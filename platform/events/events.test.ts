@@ -16,7 +16,7 @@ import { EventTablePruner } from './eventTablePruner';
 import { CreateEventTables1764400000000 } from './eventTablesMigration';
 import { deadLetterStream, streamOf, subjectOf } from './naming';
 import { appendToOutbox } from './outbox';
-import { OutboxRelay } from './outboxRelay';
+import { OutboxRelay, RELAY_CONNECTION_NAME } from './outboxRelay';
 import { eventually } from '../../test/support/eventually';
 import { parsePrometheusText, sampleSum } from '../../test/support/prometheusText';
 
@@ -101,6 +101,15 @@ async function relayLockHolders(): Promise<number> {
       WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
   return count as number;
+}
+
+/** Backends of this test's database that relays opened for their lock, by pid. */
+async function relayConnections(): Promise<number[]> {
+  const rows = (await db.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1 ORDER BY pid`,
+    [RELAY_CONNECTION_NAME],
+  )) as { pid: number }[];
+  return rows.map((row) => row.pid);
 }
 
 describe('the outbox relay', () => {
@@ -213,10 +222,14 @@ describe('the outbox relay', () => {
     await eventually(async () => (await relayLockHolders()) === 1);
     await second.start();
     try {
+      await eventually(async () => (await relayConnections()).length === 2);
+      const connections = await relayConnections();
       await write(['one', 'two']);
       await write(['three']);
       await eventually(async () => (await unsent()) === 0);
       expect(publishers).toEqual(['first', 'first', 'first']);
+      // The waiting relay asked again at each wake-up on the connection it had: no new one per wake.
+      expect(await relayConnections()).toEqual(connections);
 
       await first.stop();
       await write(['four']);
@@ -284,12 +297,13 @@ describe('the event table pruner', () => {
     const pruned = createMetrics('pruner-test');
     const counter = createEventMetrics(pruned, db, bus).pruned;
     // A batch of 1: the loop over batches is what deletes more than one row.
-    const pruner = new EventTablePruner(
-      db,
-      { retentionMs: 7 * 86_400_000, intervalMs: 60_000, batchSize: 1 },
-      log,
-      counter,
-    );
+    const retention = { retentionMs: 7 * 86_400_000, intervalMs: 60_000, batchSize: 1 };
+    const pruner = new EventTablePruner(db, retention, log, counter);
+
+    // A stopped pruner deletes no further batch (a service shutting down does not wait for a whole prune).
+    const stopped = new EventTablePruner(db, retention, log, counter);
+    await stopped.stop();
+    expect(await stopped.prune()).toEqual({ outbox: 0, processedEvents: 0 });
 
     // Every other row of this suite was published just now.
     expect(await pruner.prune()).toEqual({ outbox: 2, processedEvents: 2 });

@@ -22,10 +22,12 @@ export interface OutboxRelayOptions {
  * it holds this session-level advisory lock on a connection of its own (not
  * the pool's: closing it is what lets go of the lock, so no pooled connection
  * can ever keep it) for as long as it publishes without a failure; replicas
- * wait and try again at each wake-up. Held per session, not per batch: a
- * batch is then two statements (read, mark sent) instead of six.
+ * wait, each on its own connection, and ask again at each wake-up. Held per
+ * session, not per batch: a batch is then two statements (read, mark sent)
+ * instead of six.
  */
 const RELAY_LOCK_KEY = 7_340_111;
+export const RELAY_CONNECTION_NAME = 'outbox-relay';
 const MAX_BACKOFF_MS = 10_000;
 
 /**
@@ -48,6 +50,8 @@ export class OutboxRelay {
   private failures = 0;
   /** The connection holding the relay lock while this relay is the one that publishes. */
   private session?: Client;
+  /** Whether `session` holds the relay lock; a waiting replica keeps its connection and asks again. */
+  private holdsLock = false;
   /** publishPending calls run one after another: one batch at a time on the session. */
   private exclusive: Promise<unknown> = Promise.resolve();
   private readonly countStatement: () => void;
@@ -188,33 +192,45 @@ export class OutboxRelay {
 
   /** The relay's own connection with the relay lock, or nothing while another relay holds it. */
   private async acquireSession(): Promise<Client | undefined> {
-    if (this.session) return this.session;
-    const client = new Client({ connectionString: this.databaseUrl });
-    // A lost connection has lost the lock with it: the next batch connects and tries again.
-    client.on('error', (error) => {
-      this.log.warn({ err: error.message }, 'outbox relay connection lost');
-      if (this.session === client) this.session = undefined;
-    });
-    await client.connect();
-    try {
-      const { rows } = await this.run<{ locked: boolean }>(client, 'SELECT pg_try_advisory_lock($1) AS locked', [
-        RELAY_LOCK_KEY,
-      ]);
-      if (rows[0].locked) this.session = client;
-    } finally {
-      if (this.session !== client) await client.end().catch(() => undefined);
+    if (!this.session) {
+      // Named, so that pg_stat_activity tells which connection is the relay's.
+      const client = new Client({ connectionString: this.databaseUrl, application_name: RELAY_CONNECTION_NAME });
+      // A lost connection has lost the lock with it: the next batch connects and tries again.
+      client.on('error', (error) => {
+        this.log.warn({ err: error.message }, 'outbox relay connection lost');
+        if (this.session === client) this.forgetSession();
+      });
+      await client.connect();
+      this.session = client;
     }
-    this.metrics.relayPublishing.set(this.session ? 1 : 0);
-    return this.session;
+    if (!this.holdsLock) {
+      try {
+        const { rows } = await this.run<{ locked: boolean }>(
+          this.session,
+          'SELECT pg_try_advisory_lock($1) AS locked',
+          [RELAY_LOCK_KEY],
+        );
+        this.holdsLock = rows[0].locked;
+      } catch (error) {
+        await this.releaseSession();
+        throw error;
+      }
+      this.metrics.relayPublishing.set(this.holdsLock ? 1 : 0);
+    }
+    return this.holdsLock ? this.session : undefined;
   }
 
   /** Closing the connection is what lets go of the lock, whatever state the connection is in. */
   private async releaseSession(): Promise<void> {
     const session = this.session;
-    if (!session) return;
+    this.forgetSession();
+    await session?.end().catch(() => undefined);
+  }
+
+  private forgetSession(): void {
     this.session = undefined;
+    this.holdsLock = false;
     this.metrics.relayPublishing.set(0);
-    await session.end().catch(() => undefined);
   }
 
   private async run<Row>(client: Client, sql: string, values: unknown[]): Promise<{ rows: Row[] }> {

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import type { UserIdentity } from '../../platform/auth/identity';
+import { createMetrics } from '../../platform/metrics';
 import { EventProbe } from '../../test/support/eventProbe';
 import { eventually } from '../../test/support/eventually';
 import { parsePrometheusText, sampleSum } from '../../test/support/prometheusText';
@@ -8,9 +10,11 @@ import { StockReserved } from '../inventory/events/contracts';
 import { PaymentSucceeded } from '../payments/events/contracts';
 import { productsSubgraph } from '../products/definition';
 import { ordersSubgraph } from './definition';
+import { SagaAdmission } from './SagaAdmission';
 
 const PLACE = `mutation ($input: PlaceOrderInput!) { placeOrder(input: $input) { id status } }`;
 const TARGET_MS = 400;
+const silent = pino({ level: 'silent' });
 
 let h: SubgraphHarness;
 let probe: EventProbe;
@@ -61,6 +65,31 @@ async function metric(name: string): Promise<number> {
 const refusals = () => metric('orders_admission_refusals_total');
 
 describe('placeOrder admission', () => {
+  // First, while the backlog is empty: what is counted is only what this test admits.
+  it('counts orders still being placed, and refuses nothing once its sample is stale', async () => {
+    const sampleMs = 20;
+    const admission = new SagaAdmission(
+      orders(),
+      { targetMs: TARGET_MS, burst: 2, sampleMs },
+      silent,
+      createMetrics('orders'),
+    );
+    admission.start();
+    await new Promise((resolve) => setTimeout(resolve, 5 * sampleMs));
+    // Two being placed (not in the database yet) fill a limit of two.
+    const placing = [admission.admit(), admission.admit()];
+    expect(() => admission.admit()).toThrow('Too many orders are being processed; try again shortly');
+    // One that failed to be placed frees its place.
+    placing[0](false);
+    placing[0] = admission.admit();
+    expect(() => admission.admit()).toThrow();
+
+    // The database away or slow: no sample for ten periods, and nothing is known to refuse by.
+    admission.stop();
+    await new Promise((resolve) => setTimeout(resolve, 15 * sampleMs));
+    expect(() => admission.admit()).not.toThrow();
+  });
+
   it('refuses new orders while the saga finishes orders but lags behind its target, and takes them again once it caught up', async () => {
     const first = customer();
     // The saga without a queue: orders finished at once make the baseline.

@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import {
   admits,
+  IDLE_SAMPLE,
   MIN_SLOW_EVIDENCE,
   nextLimit,
   type AdmissionSample,
@@ -37,14 +38,7 @@ const MAX_LIMIT = 100_000;
 export class SagaAdmission {
   private readonly settings: AdmissionSettings;
   private limit: number;
-  private sample: AdmissionSample = {
-    backlog: 0,
-    oldestMs: 0,
-    finishedPerSecond: 0,
-    latencySamples: 0,
-    latencyMs: 0,
-    baselineMs: 0,
-  };
+  private sample: AdmissionSample = IDLE_SAMPLE;
   private sampledAt = 0;
   /** Admitted here and still being placed (products call, transaction): in no sample yet. */
   private placing = 0;

@@ -1,15 +1,14 @@
-import { admits, MIN_LIMIT, nextLimit, type AdmissionSample, type AdmissionSettings } from './admissionLimit';
+import {
+  admits,
+  IDLE_SAMPLE,
+  MIN_LIMIT,
+  nextLimit,
+  type AdmissionSample,
+  type AdmissionSettings,
+} from './admissionLimit';
 
 const settings: AdmissionSettings = { targetMs: 1_000, burst: 50, maxLimit: 1_000 };
-const sample = (s: Partial<AdmissionSample>): AdmissionSample => ({
-  backlog: 0,
-  oldestMs: 0,
-  finishedPerSecond: 0,
-  latencySamples: 0,
-  latencyMs: 0,
-  baselineMs: 0,
-  ...s,
-});
+const sample = (s: Partial<AdmissionSample>): AdmissionSample => ({ ...IDLE_SAMPLE, ...s });
 const finishing = { finishedPerSecond: 30, latencySamples: 30, baselineMs: 200 };
 
 describe('the saga admission limit', () => {

@@ -27,6 +27,16 @@ export interface AdmissionSample {
   baselineMs: number;
 }
 
+/** Before the first sample: nothing waiting, nothing known. */
+export const IDLE_SAMPLE: Readonly<AdmissionSample> = {
+  backlog: 0,
+  oldestMs: 0,
+  finishedPerSecond: 0,
+  latencySamples: 0,
+  latencyMs: 0,
+  baselineMs: 0,
+};
+
 export interface AdmissionSettings {
   /** placeOrder -> end state latency to stay under. */
   targetMs: number;
