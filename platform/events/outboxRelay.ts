@@ -28,6 +28,39 @@ export interface OutboxRelayOptions {
  */
 const RELAY_LOCK_KEY = 7_340_111;
 export const RELAY_CONNECTION_NAME = 'outbox-relay';
+
+/**
+ * Every published row leaves a dead entry in the partial index of unsent rows
+ * until a vacuum, which on a large outbox comes after hundreds of thousands of
+ * updates. A bitmap scan (the planner's choice for a backlog it expects to be
+ * small) visits the heap page of each of them at every batch, so the relay
+ * slowed down with every event it sent. A plain index scan in seq order marks
+ * each dead entry it meets as such, and later scans skip it: the relay's own
+ * connection is told to walk the index (these settings apply to it alone).
+ */
+const RELAY_SESSION_OPTIONS = '-c enable_bitmapscan=off -c enable_sort=off';
+export const UNPUBLISHED_ROWS_SQL = 'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1';
+
+/**
+ * The relay runs these three statements for as long as its connection lives:
+ * each is prepared on it once (by name), as planning them at every batch cost
+ * Postgres more than running them.
+ */
+interface Statement {
+  name: string;
+  text: string;
+}
+const TAKE_LOCK: Statement = { name: 'outbox-relay-lock', text: 'SELECT pg_try_advisory_lock($1) AS locked' };
+const READ_UNPUBLISHED: Statement = { name: 'outbox-relay-read', text: UNPUBLISHED_ROWS_SQL };
+// Both outcomes in one statement (no transaction needed: it is one statement).
+const MARK_OUTCOMES: Statement = {
+  name: 'outbox-relay-mark',
+  text: `WITH sent AS (
+           UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])
+         )
+         UPDATE outbox SET attempts = attempts + 1, last_error = $3 WHERE seq = ANY($2::bigint[])`,
+};
+
 const MAX_BACKOFF_MS = 10_000;
 
 /**
@@ -147,11 +180,9 @@ export class OutboxRelay {
   private async publishBatch(): Promise<number> {
     const session = await this.acquireSession();
     if (!session) return 0;
-    const { rows } = await this.run<{ seq: string; envelope: EventEnvelope }>(
-      session,
-      'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1',
-      [this.batchSize],
-    );
+    const { rows } = await this.run<{ seq: string; envelope: EventEnvelope }>(session, READ_UNPUBLISHED, [
+      this.batchSize,
+    ]);
     if (rows.length === 0) return 0;
     const js = await this.bus.jetstream();
     // All sent at once in seq order on the one connection (JetStream stores them in that order),
@@ -173,15 +204,7 @@ export class OutboxRelay {
     const failedAt = outcomes.findIndex((outcome) => outcome.status === 'rejected');
     const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
     const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
-    // Both outcomes in one statement (no transaction needed: it is one statement).
-    await this.run(
-      session,
-      `WITH sent AS (
-         UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])
-       )
-       UPDATE outbox SET attempts = attempts + 1, last_error = $3 WHERE seq = ANY($2::bigint[])`,
-      [sent, failed, failure?.message.slice(0, 500) ?? null],
-    );
+    await this.run(session, MARK_OUTCOMES, [sent, failed, failure?.message.slice(0, 500) ?? null]);
     this.metrics.published.inc(sent.length);
     if (failure) {
       this.metrics.publishFailures.inc();
@@ -194,7 +217,11 @@ export class OutboxRelay {
   private async acquireSession(): Promise<Client | undefined> {
     if (!this.session) {
       // Named, so that pg_stat_activity tells which connection is the relay's.
-      const client = new Client({ connectionString: this.databaseUrl, application_name: RELAY_CONNECTION_NAME });
+      const client = new Client({
+        connectionString: this.databaseUrl,
+        application_name: RELAY_CONNECTION_NAME,
+        options: RELAY_SESSION_OPTIONS,
+      });
       // A lost connection has lost the lock with it: the next batch connects and tries again.
       client.on('error', (error) => {
         this.log.warn({ err: error.message }, 'outbox relay connection lost');
@@ -205,11 +232,7 @@ export class OutboxRelay {
     }
     if (!this.holdsLock) {
       try {
-        const { rows } = await this.run<{ locked: boolean }>(
-          this.session,
-          'SELECT pg_try_advisory_lock($1) AS locked',
-          [RELAY_LOCK_KEY],
-        );
+        const { rows } = await this.run<{ locked: boolean }>(this.session, TAKE_LOCK, [RELAY_LOCK_KEY]);
         this.holdsLock = rows[0].locked;
       } catch (error) {
         await this.releaseSession();
@@ -233,9 +256,9 @@ export class OutboxRelay {
     this.metrics.relayPublishing.set(0);
   }
 
-  private async run<Row>(client: Client, sql: string, values: unknown[]): Promise<{ rows: Row[] }> {
+  private async run<Row>(client: Client, statement: Statement, values: unknown[]): Promise<{ rows: Row[] }> {
     this.countStatement();
-    return client.query(sql, values) as unknown as Promise<{ rows: Row[] }>;
+    return client.query({ ...statement, values }) as unknown as Promise<{ rows: Row[] }>;
   }
 
   private get databaseUrl(): string {
