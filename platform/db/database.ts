@@ -4,6 +4,7 @@ import { Gauge } from 'prom-client';
 import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import { usePreparedStatements } from './preparedStatements';
 import { currentQueryOrigin } from './queryOrigin';
 
 /** postgres://host/db -> the same server, another database. */
@@ -71,6 +72,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
   });
   await dataSource.initialize();
+  usePreparedStatements(poolOf(dataSource));
   if (options.metrics) instrumentPool(poolOf(dataSource), options.metrics);
   await runMigrationsExclusively(dataSource);
   return dataSource;

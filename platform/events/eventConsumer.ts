@@ -8,6 +8,7 @@ import type { EventMetrics } from './eventMetrics';
 import { recordProcessed } from './inbox';
 import { KeyedQueue } from './keyedQueue';
 import { deadLetterSubject, domainSubjects, streamOf } from './naming';
+import { prepared } from '../db/preparedStatements';
 
 /**
  * Runs the handler's effect in one transaction together with the inbox
@@ -260,10 +261,10 @@ export class EventConsumer {
   }
 
   private async alreadyProcessed(eventId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2', [
-      this.spec.name,
-      eventId,
-    ])) as unknown[];
+    const rows = (await this.dataSource.query(
+      prepared('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2'),
+      [this.spec.name, eventId],
+    )) as unknown[];
     return rows.length > 0;
   }
 

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { prepared } from '../db/preparedStatements';
 
 /**
  * Records that a consumer handled an event, in the transaction of its
@@ -7,8 +8,8 @@ import type { EntityManager } from 'typeorm';
  */
 export async function recordProcessed(tx: EntityManager, consumer: string, eventId: string): Promise<boolean> {
   const rows = (await tx.query(
-    `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
-     ON CONFLICT DO NOTHING RETURNING event_id`,
+    prepared(`INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)
+     ON CONFLICT DO NOTHING RETURNING event_id`),
     [consumer, eventId],
   )) as unknown[];
   return rows.length === 1;

@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope } from './envelope';
+import { prepared } from '../db/preparedStatements';
 
 /** The channel the relay listens on, so it publishes at once instead of at its next poll. */
 export const OUTBOX_CHANNEL = 'outbox';
@@ -18,9 +19,10 @@ export async function appendToOutbox(tx: EntityManager, ...events: EventEnvelope
   });
   // One statement, one round trip: a data-modifying WITH runs whether or not it is read.
   // The notification is delivered on commit only, and folded into one per transaction.
+  // Prepared: one text per number of events a transaction appends, which is a handful.
   await tx.query(
-    `WITH inserted AS (INSERT INTO outbox (id, type, aggregate_id, envelope) VALUES ${rows.join(', ')})
-     SELECT pg_notify('${OUTBOX_CHANNEL}', '')`,
+    prepared(`WITH inserted AS (INSERT INTO outbox (id, type, aggregate_id, envelope) VALUES ${rows.join(', ')})
+     SELECT pg_notify('${OUTBOX_CHANNEL}', '')`),
     values,
   );
 }

@@ -11,6 +11,7 @@ import {
   type AdmissionSample,
   type AdmissionSettings,
 } from './domain/admissionLimit';
+import { prepared } from '../../platform/db/preparedStatements';
 
 export interface SagaAdmissionOptions extends Omit<AdmissionSettings, 'maxLimit'> {
   /** How often the backlog is read from the database. */
@@ -140,7 +141,7 @@ export class SagaAdmission {
       // Placed before the statement: in its count (or committing now, then counted twice: the safe side).
       const placedBefore = this.placedSince;
       const [row] = (await this.dataSource.query(
-        `WITH unfinished AS (
+        prepared(`WITH unfinished AS (
            SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
             WHERE status IN ('PENDING', 'RESERVED') AND created_at > now() - make_interval(secs => $1)
          )
@@ -149,7 +150,7 @@ export class SagaAdmission {
                 (SELECT count(*)::int FROM orders
                   WHERE status IN ('PAID', 'REJECTED', 'CANCELLED')
                     AND updated_at > now() - make_interval(secs => $2)) AS finished
-           FROM unfinished`,
+           FROM unfinished`),
         [windowSeconds, FINISHED_WINDOW_MS / 1000],
       )) as { backlog: number; oldest_ms: number; finished: number }[];
       const now = Date.now();

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { ReservationStatus } from '../domain/ReservationStatus';
 import type { OrderLine } from '../domain/planReservation';
+import { prepared } from '../../../platform/db/preparedStatements';
 
 /** What inventory knows of an order before it reserves anything for it. */
 export interface OrderHistory {
@@ -36,19 +37,19 @@ export class ReservationRepository {
    * waits here would miss what the lock's holder committed meanwhile (a cancel).
    */
   async lockOrder(tx: EntityManager, orderId: string): Promise<void> {
-    await tx.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [orderId]);
+    await tx.query(prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))'), [orderId]);
   }
 
   /** Remembers an order cancelled before anything was reserved for it. */
   async markCancelled(tx: EntityManager, orderId: string): Promise<void> {
-    await tx.query('INSERT INTO cancelled_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING', [orderId]);
+    await tx.query(prepared('INSERT INTO cancelled_orders (order_id) VALUES ($1) ON CONFLICT DO NOTHING'), [orderId]);
   }
 
   /** Both facts a reservation depends on, in one statement. Read under lockOrder. */
   async historyOf(tx: EntityManager, orderId: string): Promise<OrderHistory> {
     const [row] = (await tx.query(
-      `SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1) AS cancelled,
-              EXISTS (SELECT 1 FROM reservations WHERE order_id = $1) AS reserved`,
+      prepared(`SELECT EXISTS (SELECT 1 FROM cancelled_orders WHERE order_id = $1) AS cancelled,
+              EXISTS (SELECT 1 FROM reservations WHERE order_id = $1) AS reserved`),
       [orderId],
     )) as OrderHistory[];
     return row;
@@ -56,9 +57,9 @@ export class ReservationRepository {
 
   async insert(tx: EntityManager, orderId: string, lines: readonly OrderLine[]): Promise<void> {
     await tx.query(
-      `INSERT INTO reservations (order_id, product_id, quantity, status)
+      prepared(`INSERT INTO reservations (order_id, product_id, quantity, status)
        SELECT $1, line.product_id, line.quantity, $4
-         FROM unnest($2::uuid[], $3::int[]) AS line (product_id, quantity)`,
+         FROM unnest($2::uuid[], $3::int[]) AS line (product_id, quantity)`),
       [orderId, lines.map((l) => l.productId), lines.map((l) => l.quantity), ReservationStatus.RESERVED],
     );
   }
@@ -76,10 +77,10 @@ export class ReservationRepository {
     moves: readonly { from: ReservationStatus; to: ReservationStatus }[],
   ): Promise<MovedReservation[]> {
     const [rows] = (await tx.query(
-      `UPDATE reservations AS r SET status = m.to_status, updated_at = now()
+      prepared(`UPDATE reservations AS r SET status = m.to_status, updated_at = now()
          FROM unnest($2::text[], $3::text[]) AS m (from_status, to_status)
         WHERE r.order_id = $1 AND r.status = m.from_status
-       RETURNING r.product_id, r.quantity, m.from_status, m.to_status`,
+       RETURNING r.product_id, r.quantity, m.from_status, m.to_status`),
       [orderId, moves.map((m) => m.from), moves.map((m) => m.to)],
     )) as [MovedRaw[], number];
     return rows

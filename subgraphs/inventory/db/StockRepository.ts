@@ -3,6 +3,7 @@ import { BadUserInputError } from '../../../platform/errors';
 import { isUuid } from '../../../platform/graphql/ids';
 import type { OrderLine } from '../domain/planReservation';
 import { StockRow } from './StockRow';
+import { prepared } from '../../../platform/db/preparedStatements';
 
 /** How much on hand and reserved of one product change (negative: less). */
 export interface StockChange {
@@ -65,8 +66,8 @@ export class StockRepository {
    */
   async lockAvailable(tx: EntityManager, productIds: readonly string[]): Promise<Map<string, number>> {
     const rows = (await tx.query(
-      `SELECT product_id, on_hand - reserved AS available FROM stock
-        WHERE product_id = ANY($1::uuid[]) ORDER BY product_id FOR UPDATE`,
+      prepared(`SELECT product_id, on_hand - reserved AS available FROM stock
+        WHERE product_id = ANY($1::uuid[]) ORDER BY product_id FOR UPDATE`),
       [productIds.filter(isUuid)],
     )) as { product_id: string; available: number }[];
     return new Map(rows.map((row) => [row.product_id, row.available]));
@@ -80,9 +81,9 @@ export class StockRepository {
    */
   async reserveAll(tx: EntityManager, lines: readonly OrderLine[]): Promise<number> {
     const [, reserved] = (await tx.query(
-      `UPDATE stock SET reserved = stock.reserved + line.quantity, updated_at = now()
+      prepared(`UPDATE stock SET reserved = stock.reserved + line.quantity, updated_at = now()
          FROM unnest($1::uuid[], $2::int[]) AS line (product_id, quantity)
-        WHERE stock.product_id = line.product_id AND stock.on_hand - stock.reserved >= line.quantity`,
+        WHERE stock.product_id = line.product_id AND stock.on_hand - stock.reserved >= line.quantity`),
       [lines.map((l) => l.productId), lines.map((l) => l.quantity)],
     )) as [unknown[], number];
     return reserved;
@@ -98,14 +99,14 @@ export class StockRepository {
    */
   async adjustAll(tx: EntityManager, changes: readonly StockChange[]): Promise<number> {
     const [, changed] = (await tx.query(
-      `WITH locked AS (
+      prepared(`WITH locked AS (
          SELECT product_id FROM stock WHERE product_id = ANY($1::uuid[]) ORDER BY product_id FOR UPDATE
        )
        UPDATE stock
           SET on_hand = stock.on_hand + change.on_hand, reserved = stock.reserved + change.reserved, updated_at = now()
          FROM locked
          JOIN unnest($1::uuid[], $2::int[], $3::int[]) AS change (product_id, on_hand, reserved) USING (product_id)
-        WHERE stock.product_id = locked.product_id`,
+        WHERE stock.product_id = locked.product_id`),
       [changes.map((c) => c.productId), changes.map((c) => c.onHand), changes.map((c) => c.reserved)],
     )) as [unknown[], number];
     return changed;

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { PricedOrder } from '../domain/orderLines';
 import type { OrderStatus } from '../domain/OrderStatus';
 import { OrderRow } from './OrderRow';
+import { prepared } from '../../../platform/db/preparedStatements';
 
 export interface NewOrder {
   userId: string;
@@ -23,9 +24,9 @@ export class OrderStore {
   async insert(tx: EntityManager, order: NewOrder): Promise<OrderRow> {
     const lines = order.priced.lines;
     const [row] = (await tx.query(
-      `WITH inserted AS (
+      prepared(`WITH inserted AS (
          INSERT INTO orders (user_id, status, total_cents, currency, idempotency_key, request_hash)
-         VALUES ($1, 'PENDING', $2, $3, $4, $5) RETURNING *
+         VALUES ($1, 'PENDING', $2, $3, $4, $5) RETURNING ${ORDER_COLUMNS}
        ), items AS (
          INSERT INTO order_items (order_id, line_no, product_id, product_name, quantity, unit_price_cents)
          SELECT inserted.id, n, p, name, q, price
@@ -33,7 +34,7 @@ export class OrderStore {
        ), history AS (
          INSERT INTO order_status_history (order_id, seq, status) SELECT id, 1, status FROM inserted
        )
-       SELECT * FROM inserted`,
+       SELECT ${ORDER_COLUMNS} FROM inserted`),
       [
         order.userId,
         order.priced.totalCents,
@@ -53,7 +54,9 @@ export class OrderStore {
   /** The order, locked for the rest of the transaction: saga events and cancels take turns. */
   async lock(tx: EntityManager, orderId: string): Promise<OrderRow | null> {
     // Plain SQL: each saga step starts here, and the query builder cost more CPU than the statement.
-    const [row] = (await tx.query('SELECT * FROM orders WHERE id = $1 FOR UPDATE', [orderId])) as OrderColumns[];
+    const [row] = (await tx.query(prepared(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`), [
+      orderId,
+    ])) as OrderColumns[];
     return row ? toOrderRow(row) : null;
   }
 
@@ -65,14 +68,14 @@ export class OrderStore {
   async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<number> {
     // The change and its history entry in one statement: one round trip per saga step.
     const [row] = (await tx.query(
-      `WITH moved AS (
+      prepared(`WITH moved AS (
          UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
          WHERE id = $1
          RETURNING created_at
        )
        INSERT INTO order_status_history (order_id, seq, status)
        SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1
-       RETURNING (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`,
+       RETURNING (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`),
       [order.id, status, rejectionReason ?? null],
     )) as { age_ms: number }[];
     return row.age_ms;
@@ -80,13 +83,19 @@ export class OrderStore {
 
   async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {
     await tx.query(
-      'UPDATE orders SET cancel_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1',
+      prepared(
+        'UPDATE orders SET cancel_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1',
+      ),
       [order.id],
     );
   }
 }
 
-/** An orders row as Postgres returns it (RETURNING *). */
+/** Named, not `*`: these statements are prepared, and a prepared `*` breaks when a migration adds a column. */
+const ORDER_COLUMNS = `id, user_id, status, rejection_reason, total_cents, currency, idempotency_key, request_hash,
+  cancel_requested_at, version, created_at, updated_at`;
+
+/** An orders row as Postgres returns it. */
 interface OrderColumns {
   id: string;
   user_id: string;

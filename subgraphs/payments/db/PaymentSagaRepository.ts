@@ -3,6 +3,7 @@ import { chargeStep, assertTransition, type ChargeStep, type Settlement } from '
 import { PaymentStatus } from '../domain/PaymentStatus';
 import type { PaymentIntentRow } from './PaymentIntentRow';
 import { PaymentRow } from './PaymentRow';
+import { prepared } from '../../../platform/db/preparedStatements';
 
 export type NewIntent = Pick<PaymentIntentRow, 'orderId' | 'userId' | 'amountCents' | 'currency' | 'cardToken'>;
 
@@ -39,8 +40,8 @@ export class PaymentSagaRepository {
   /** Idempotent: a redelivered orders.placed changes nothing. */
   async recordIntent(tx: EntityManager, intent: NewIntent): Promise<void> {
     await tx.query(
-      `INSERT INTO payment_intents (order_id, user_id, amount_cents, currency, card_token)
-       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING`,
+      prepared(`INSERT INTO payment_intents (order_id, user_id, amount_cents, currency, card_token)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id) DO NOTHING`),
       [intent.orderId, intent.userId, intent.amountCents, intent.currency, intent.cardToken],
     );
   }
@@ -68,8 +69,8 @@ export class PaymentSagaRepository {
     // Only while still PENDING: the UPDATE locks the row and, after waiting for a twin's
     // settlement, checks the status again, so no SELECT ... FOR UPDATE before it is needed.
     const [, affected] = (await tx.query(
-      `UPDATE payments SET status = $3, provider_ref = $4, failure_reason = $5, updated_at = now()
-        WHERE id = $1 AND status = $2`,
+      prepared(`UPDATE payments SET status = $3, provider_ref = $4, failure_reason = $5, updated_at = now()
+        WHERE id = $1 AND status = $2`),
       [
         paymentId,
         PaymentStatus.PENDING,
@@ -84,7 +85,7 @@ export class PaymentSagaRepository {
   /** Marks the order's intent cancelled (idempotent); false when orders.placed has not arrived yet. */
   async cancelIntent(tx: EntityManager, orderId: string): Promise<boolean> {
     const [, affected] = (await tx.query(
-      'UPDATE payment_intents SET cancelled_at = coalesce(cancelled_at, now()) WHERE order_id = $1',
+      prepared('UPDATE payment_intents SET cancelled_at = coalesce(cancelled_at, now()) WHERE order_id = $1'),
       [orderId],
     )) as [unknown, number];
     return affected === 1;
@@ -119,7 +120,7 @@ export class PaymentSagaRepository {
   /** The order's intent, locked until the transaction ends, with its latest payment; null before orders.placed. */
   private async lockIntent(tx: EntityManager, orderId: string): Promise<LockedIntent | null> {
     const [row] = (await tx.query(
-      `SELECT i.card_token AS "cardToken", i.cancelled_at IS NOT NULL AS cancelled,
+      prepared(`SELECT i.card_token AS "cardToken", i.cancelled_at IS NOT NULL AS cancelled,
               p.id AS "paymentId", p.status, p.amount_cents AS "amountCents", p.currency
          FROM payment_intents i
          LEFT JOIN (
@@ -127,7 +128,7 @@ export class PaymentSagaRepository {
             WHERE order_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1
          ) p ON true
         WHERE i.order_id = $1
-          FOR UPDATE OF i`,
+          FOR UPDATE OF i`),
       [orderId],
     )) as IntentColumns[];
     if (!row) return null;
@@ -148,10 +149,10 @@ export class PaymentSagaRepository {
    */
   private async insertPending(tx: EntityManager, orderId: string): Promise<ChargedPayment> {
     const [payment] = (await tx.query(
-      `INSERT INTO payments (order_id, user_id, amount_cents, currency, status)
+      prepared(`INSERT INTO payments (order_id, user_id, amount_cents, currency, status)
        SELECT order_id, user_id, amount_cents, currency, $2 FROM payment_intents
         WHERE order_id = $1 AND NOT EXISTS (SELECT 1 FROM payments WHERE order_id = $1)
-       RETURNING id, amount_cents AS "amountCents", currency`,
+       RETURNING id, amount_cents AS "amountCents", currency`),
       [orderId, PaymentStatus.PENDING],
     )) as ChargedPayment[];
     if (!payment) throw new Error(`order ${orderId} got a payment from a twin delivery meanwhile; deciding again`);
