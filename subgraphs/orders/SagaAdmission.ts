@@ -169,7 +169,7 @@ export class SagaAdmission {
       };
       this.sampledAt = now;
       this.placedSince -= placedBefore;
-      this.limit = nextLimit(this.limit, this.sample, this.settings);
+      this.limit = nextLimit(this.limit, this.sample, this.settings, this.placing + this.placedSince);
     } catch (error) {
       // Not knowing the backlog refuses nothing once the last sample is stale (see admit).
       this.log.warn({ err: (error as Error).message }, 'saga backlog sample failed');

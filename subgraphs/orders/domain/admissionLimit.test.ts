@@ -14,10 +14,20 @@ const finishing = { finishedPerSecond: 30, latencySamples: 30, baselineMs: 200 }
 describe('the saga admission limit', () => {
   it('drops in proportion when orders queue: slower than half the target and than the saga without a queue', () => {
     // 750 ms against an acceptable 500: to two thirds.
-    expect(nextLimit(90, sample({ backlog: 60, ...finishing, latencyMs: 750 }), settings)).toBe(60);
+    expect(nextLimit(90, sample({ backlog: 90, ...finishing, latencyMs: 750 }), settings)).toBe(60);
     // To half at most per sample, never below the floor.
-    expect(nextLimit(90, sample({ backlog: 60, ...finishing, latencyMs: 5_000 }), settings)).toBe(45);
+    expect(nextLimit(90, sample({ backlog: 90, ...finishing, latencyMs: 5_000 }), settings)).toBe(45);
     expect(nextLimit(3, sample({ backlog: 60, ...finishing, latencyMs: 5_000 }), settings)).toBe(MIN_LIMIT);
+  });
+
+  it('cuts only a limit the backlog is at: slow orders finishing from a queue already gone leave it alone', () => {
+    // A cold start: the first orders took over a second, but the backlog has drained since.
+    const drained = sample({ backlog: 7, ...finishing, latencyMs: 1_200 });
+    expect(nextLimit(38, drained, settings)).toBe(38);
+    expect(admits(38, drained, 0, settings)).toBe(true);
+    // At the limit, the same latency cuts it; orders still being placed count.
+    expect(nextLimit(38, { ...drained, backlog: 30 }, settings)).toBe(19);
+    expect(nextLimit(38, drained, settings, 23)).toBe(19);
   });
 
   it('does not refuse for a saga that is slow by itself: its own latency is no queue', () => {

@@ -51,6 +51,9 @@ export interface AdmissionSettings {
 /** Some orders always get in, however far behind the saga is. */
 export const MIN_LIMIT = 2;
 
+/** The backlog is at the limit from this share of it on: the limit is what holds orders back. */
+const REACHED = 0.75;
+
 /** Finished orders it takes to call the saga slow: one slow order is not overload. */
 export const MIN_SLOW_EVIDENCE = 5;
 
@@ -59,29 +62,40 @@ export const MIN_SLOW_EVIDENCE = 5;
  * target, and half as long again as the saga takes without a queue, were
  * slowed down by the orders ahead of them: too many were let in, and the
  * limit drops in proportion (to half at most per sample), as gradient
- * controllers do. While they take less than a quarter of the target (or
- * hardly more than the baseline), the limit rises by a twentieth per sample
- * when it was reached (to find the capacity), or back towards the burst. In
- * between it holds: latency shows overload late, so a limit that rose fast
- * would overshoot every time. With fewer than a handful of orders finished
+ * controllers do, provided the backlog is at the limit. While they take
+ * less than a quarter of the target (or hardly more than the baseline), the
+ * limit rises by a twentieth per sample when it was reached (to find the
+ * capacity), or back towards the burst. In between it holds: latency shows
+ * overload late, so a limit that rose fast would overshoot every time. With fewer than a handful of orders finished
  * lately there is nothing to go by: it only returns towards the burst (an
  * idle shop takes a burst again; a stuck order does not stop that).
+ *
+ * `admittedSince` is as in admits: orders let in and in no sample yet.
  *
  * Nothing finishing at all is an outage (NATS or a service away), not
  * overload: the limit is kept, and orders are taken (the outbox keeps them),
  * see admits.
  */
-export function nextLimit(limit: number, sample: AdmissionSample, settings: AdmissionSettings): number {
+export function nextLimit(
+  limit: number,
+  sample: AdmissionSample,
+  settings: AdmissionSettings,
+  admittedSince = 0,
+): number {
   const wantedMs = settings.targetMs / 2;
   const grown = clamp(limit + Math.max(1, Math.ceil(limit / 20)), settings);
   if (sample.latencySamples < MIN_SLOW_EVIDENCE)
     return limit < settings.burst ? Math.min(grown, settings.burst) : limit;
+  const reached = sample.backlog + admittedSince >= limit * REACHED;
   const acceptableMs = Math.max(wantedMs, 1.5 * sample.baselineMs);
   if (sample.latencyMs > acceptableMs) {
+    // A limit the backlog is well below is not what makes orders wait now: the latency is that of a
+    // queue already gone (the orders finishing were placed a round trip ago). Cutting on it would take
+    // the limit to the floor after every spike, such as a cold start, and refuse orders at low load.
+    if (!reached) return limit;
     return clamp(Math.floor(limit * Math.max(0.5, acceptableMs / sample.latencyMs)), settings);
   }
   const relaxedMs = Math.max(wantedMs / 2, 1.2 * sample.baselineMs);
-  const reached = sample.backlog >= limit * 0.75;
   return sample.latencyMs < relaxedMs && (reached || limit < settings.burst) ? grown : limit;
 }
 
