@@ -57,9 +57,20 @@ export class ConflictError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  /** `details.reason` says why, for clients and dashboards (e.g. `saga_backlog`). */
+  /**
+   * `details.reason` says why, for clients and dashboards (e.g. `saga_backlog`).
+   * Built without a stack: under overload it is thrown for most requests, a
+   * stack says nothing about a refusal, and capturing it (then formatting it,
+   * which graphql-js does when it locates the error) cost more than the refusal.
+   */
   constructor(message = 'A service is unavailable, try again shortly', details: { reason?: string } = {}) {
-    super('SERVICE_UNAVAILABLE', message, details);
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super('SERVICE_UNAVAILABLE', message, details);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
 }
 
