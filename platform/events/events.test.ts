@@ -263,13 +263,15 @@ describe('the outbox relay', () => {
     // On a stream of their own: the consumers' tests read the `things` stream from its start.
     await bus.ensureStream('bulk');
     const bulk = defineEvent('bulk.noted', 1, z.object({ n: z.number() }));
+    // A relay per batch, each on a new connection: each plans its look afresh (a statement prepared
+    // long enough may get a generic plan that walks the index anyway, hiding what the relay sets).
     for (let batch = 0; batch < 30; batch++) {
       const events = Array.from({ length: 100 }, (_, n) =>
         createEvent(bulk, { source: 'test', subject: 'b', data: { n } }),
       );
       await db.transaction((tx) => appendToOutbox(tx, ...events));
+      expect(await new OutboxRelay(db, bus, log, metrics).publishPending()).toBe(100);
     }
-    expect(await new OutboxRelay(db, bus, log, metrics).publishPending()).toBe(3_000);
     // The next look for unsent rows, from any session: 3,000 dead entries in the partial index
     // (no vacuum yet), which cost a heap page visit each unless the relay's scans marked them dead.
     const [{ 'QUERY PLAN': plans }] = (await db.query(

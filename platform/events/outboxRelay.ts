@@ -38,7 +38,9 @@ export const RELAY_CONNECTION_NAME = 'outbox-relay';
  * each dead entry it meets as such, and later scans skip it: the relay's own
  * connection is told to walk the index (these settings apply to it alone).
  */
-const RELAY_SESSION_OPTIONS = '-c enable_bitmapscan=off -c enable_sort=off';
+// Set once the connection is open, not as startup options: PgBouncer refuses a connection whose
+// startup packet carries `options` unless told to ignore them.
+const WALK_THE_INDEX = 'SET enable_bitmapscan = off; SET enable_sort = off';
 export const UNPUBLISHED_ROWS_SQL = 'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1';
 
 /**
@@ -220,7 +222,6 @@ export class OutboxRelay {
       const client = new Client({
         connectionString: this.databaseUrl,
         application_name: RELAY_CONNECTION_NAME,
-        options: RELAY_SESSION_OPTIONS,
       });
       // A lost connection has lost the lock with it: the next batch connects and tries again.
       client.on('error', (error) => {
@@ -228,6 +229,13 @@ export class OutboxRelay {
         if (this.session === client) this.forgetSession();
       });
       await client.connect();
+      try {
+        this.countStatement();
+        await client.query(WALK_THE_INDEX);
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
       this.session = client;
     }
     if (!this.holdsLock) {
