@@ -235,6 +235,8 @@ export interface GatewayConfig extends CommonConfig {
     retryConnectionErrors: boolean;
     /** Identical queries in flight for the same caller share one subgraph call. */
     deduplicate: boolean;
+    /** > 0: adaptive throttling of calls a subgraph sheds, sending about this many times what it accepts. */
+    throttleMultiplier: number;
   };
   /** After SIGTERM: how long /ready answers 503 while requests are still served, before the server closes. */
   shutdownDelayMs: number;
@@ -290,6 +292,7 @@ const gatewayEnv = z.object({
   BREAKER_HALF_OPEN_AFTER_MS: z.coerce.number().int().positive().default(5_000),
   SUBGRAPH_RETRY: z.enum(['true', 'false']).default('true'),
   SUBGRAPH_DEDUPLICATE: z.enum(['true', 'false']).default('true'),
+  SUBGRAPH_THROTTLE_MULTIPLIER: z.coerce.number().min(0).default(2),
   SHUTDOWN_DELAY_MS: z.coerce.number().int().min(0).default(0),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(2_097_152), // 2 MiB
   MAX_TOKENS: z.coerce.number().int().positive().default(2_000),
@@ -360,6 +363,7 @@ export function loadGatewayConfig(env: Env = process.env): GatewayConfig {
       breakerHalfOpenAfterMs: g.BREAKER_HALF_OPEN_AFTER_MS,
       retryConnectionErrors: g.SUBGRAPH_RETRY === 'true',
       deduplicate: g.SUBGRAPH_DEDUPLICATE === 'true',
+      throttleMultiplier: g.SUBGRAPH_THROTTLE_MULTIPLIER,
     },
     shutdownDelayMs: g.SHUTDOWN_DELAY_MS,
     limits: {

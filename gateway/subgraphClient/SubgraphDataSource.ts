@@ -13,6 +13,7 @@ import type { Logger } from '../../platform/logger';
 import { traceHeaders } from '../../platform/tracing/traceContext';
 import type { GatewayContext } from '../context';
 import { SubgraphCallFailure, toCallFailure, type FailureReason } from './callFailure';
+import type { LoadSheddingMemory } from './loadSheddingMemory';
 import type { SubgraphClient } from './SubgraphClient';
 import type { SubgraphClientMetrics } from './subgraphClientMetrics';
 import type { RawAnswer } from './SubgraphInstance';
@@ -28,6 +29,10 @@ type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
  * A subgraph that cannot answer does not fail the whole operation: the call
  * answers with SERVICE_UNAVAILABLE errors at the paths it would have filled
  * (the gateway adds the service name), so the rest of the data still arrives.
+ *
+ * An operation the subgraph refuses to shed load (SERVICE_UNAVAILABLE,
+ * saga_backlog or overloaded) is throttled here from then on: a share of its
+ * calls gets that refusal at once (see adaptiveThrottle).
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
@@ -35,12 +40,20 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly signer: ServiceTokenSigner,
     private readonly metrics: SubgraphClientMetrics,
     private readonly log: Logger,
+    /** None: every call is sent. */
+    private readonly shedding?: LoadSheddingMemory,
   ) {}
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
     const subgraph = this.client.subgraph;
     const end = this.metrics.duration.startTimer({ subgraph });
     const { query, variables, operationName } = options.request;
+    const refusal = query === undefined ? undefined : this.shedding?.refusalFor(query);
+    if (refusal) {
+      end({ outcome: 'error' });
+      this.metrics.throttled.inc({ subgraph });
+      return refusal;
+    }
     try {
       const answer = await this.client.post(
         JSON.stringify({ query, variables, operationName }),
@@ -48,6 +61,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         !/^\s*mutation\b/.test(query ?? ''),
       );
       const response = readAnswer(answer);
+      if (query !== undefined) this.shedding?.record(query, response);
       const failed = !!response.errors?.length;
       end({ outcome: failed ? 'error' : 'ok' });
       if (failed) this.metrics.errors.inc({ subgraph, kind: 'graphql' });

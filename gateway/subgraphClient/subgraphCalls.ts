@@ -4,6 +4,7 @@ import { SUBGRAPH_NAMES } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { Registry } from 'prom-client';
 import { Balancer } from './balancer';
+import { LoadSheddingMemory } from './loadSheddingMemory';
 import { SubgraphClient } from './SubgraphClient';
 import { createSubgraphClientMetrics } from './subgraphClientMetrics';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -14,6 +15,9 @@ export interface SubgraphCalls {
   dataSource(name: string): SubgraphDataSource;
   close(): Promise<void>;
 }
+
+/** Short: the orders service adapts its admission limit every 100 ms, and the throttle follows it. */
+const THROTTLE_WINDOW_MS = 5_000;
 
 /** One client per subgraph, over its instances, shared by every request. */
 export async function startSubgraphCalls(
@@ -31,7 +35,11 @@ export async function startSubgraphCalls(
     await instances.start();
     instanceSets.set(name, instances);
     const client = new SubgraphClient(name, instances, new Balancer(settings.balancing), settings, metrics);
-    sources.set(name, new SubgraphDataSource(client, signer, metrics, log));
+    const shedding =
+      settings.throttleMultiplier > 0
+        ? new LoadSheddingMemory({ multiplier: settings.throttleMultiplier, windowMs: THROTTLE_WINDOW_MS })
+        : undefined;
+    sources.set(name, new SubgraphDataSource(client, signer, metrics, log, shedding));
   }
   return {
     dataSource(name) {

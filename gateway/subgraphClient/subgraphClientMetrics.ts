@@ -7,6 +7,7 @@ export interface SubgraphClientMetrics {
   deduplicated: Counter<'subgraph'>;
   breakerState: Gauge<'subgraph' | 'instance'>;
   breakerOpened: Counter<'subgraph'>;
+  throttled: Counter<'subgraph'>;
 }
 
 export function createSubgraphClientMetrics(registry: Registry): SubgraphClientMetrics {
@@ -40,6 +41,12 @@ export function createSubgraphClientMetrics(registry: Registry): SubgraphClientM
       name: 'subgraph_circuit_state',
       help: 'Circuit breaker of each subgraph instance: 0 closed, 1 open, 2 half-open (one probe call let through)',
       labelNames: ['subgraph', 'instance'],
+      registers: [registry],
+    }),
+    throttled: new Counter({
+      name: 'subgraph_fetch_throttled_total',
+      help: "Calls answered with the subgraph's own load-shedding refusal without being sent (adaptive throttling), by subgraph",
+      labelNames: ['subgraph'],
       registers: [registry],
     }),
     breakerOpened: new Counter({
