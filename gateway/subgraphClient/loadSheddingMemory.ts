@@ -26,7 +26,8 @@ export class LoadSheddingMemory {
   /** The refusal to answer without calling the subgraph, or nothing: call it. */
   refusalFor(operation: string): GatewayGraphQLResponse | undefined {
     const shedding = this.operations.get(operation);
-    return shedding?.throttle.refusesLocally() ? shedding.refusal : undefined;
+    // A copy each time: the gateway builds its own errors from these, and none may see another's.
+    return shedding?.throttle.refusesLocally() ? structuredClone(shedding.refusal) : undefined;
   }
 
   /** What the subgraph answered to a call that was sent. */
@@ -38,14 +39,15 @@ export class LoadSheddingMemory {
       shedding?.throttle.accepted();
       return;
     }
+    const refusal = { data: null, errors: response.errors };
     if (shedding) {
-      shedding.refusal = response;
+      shedding.refusal = refusal;
       return;
     }
     if (this.operations.size >= MAX_OPERATIONS) this.operations.delete(this.operations.keys().next().value!);
     const throttle = new AdaptiveThrottle(this.settings);
     // This refused call counts as one made: the throttle starts from the refusal that created it.
     throttle.refusesLocally();
-    this.operations.set(operation, { throttle, refusal: { data: null, errors: response.errors } });
+    this.operations.set(operation, { throttle, refusal });
   }
 }
