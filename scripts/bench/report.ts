@@ -109,7 +109,7 @@ export function renderMarkdown(results: BenchResults): string {
       .map(([size, n]) => `${size}: ${n}`)
       .join(', ')}`,
     '',
-    `Saga: ${results.saga.offered_per_s} orders/s offered, ${results.saga.accepted} accepted and ${results.saga.refused} refused (${Object.entries(
+    `Saga${warmUpNote(results.saga.warm_up)}: ${results.saga.offered_per_s} orders/s offered, ${results.saga.accepted} accepted and ${results.saga.refused} refused (${Object.entries(
       results.saga.refusals,
     )
       .map(([cause, n]) => `${n} ${cause}`)
@@ -128,4 +128,8 @@ export function renderMarkdown(results: BenchResults): string {
     '',
   );
   return lines.join('\n');
+}
+
+function warmUpNote(warmUp: SagaResult['warm_up']): string {
+  return warmUp ? ` (after ${warmUp.seconds} s at ${warmUp.offered_per_s} orders/s to warm up, not counted)` : '';
 }

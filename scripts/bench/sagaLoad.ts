@@ -27,6 +27,8 @@ export interface SagaResult {
   unfinished: number;
   /** Refused placeOrder calls by cause: `HTTP <status> <code>: <message>` or the transport error. */
   refusals: Record<string, number>;
+  /** The warm-up before the measured window (see warmUpSaga), if any: not in the figures above. */
+  warm_up?: { offered_per_s: number; seconds: number };
 }
 
 /**
@@ -36,36 +38,8 @@ export interface SagaResult {
  * (PENDING -> PAID), so the bench's polling does not slow the saga down.
  */
 export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
+  const { ids, refused, refusals, offeredSeconds } = await offerOrders(spec, spec.ratePerSecond, spec.seconds, true);
   const total = Math.round(spec.ratePerSecond * spec.seconds);
-  const ids: string[] = [];
-  let refused = 0;
-  const refusals: Record<string, number> = {};
-  const refuse = (reason: string) => {
-    refused += 1;
-    // The first of each kind is printed as it happens, to see a cause while the run is still going.
-    if (!refusals[reason]) console.log(`[bench] placeOrder refused: ${reason}`);
-    refusals[reason] = (refusals[reason] ?? 0) + 1;
-  };
-  const inFlight: Promise<void>[] = [];
-  // undici's own request on a keep-alive pool: a lighter client than fetch, which shares the 2 cores with the saga.
-  const pool = new Pool(new URL(spec.graphqlUrl).origin, { connections: 256 });
-  const query = print(PlaceOrderDocument);
-  const started = Date.now();
-  for (let i = 0; i < total; i++) {
-    const due = started + (i * 1000) / spec.ratePerSecond;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    inFlight.push(
-      placeOrder(spec, pool, query, i).then(
-        (outcome) => void ('id' in outcome ? ids.push(outcome.id) : refuse(outcome.refusal)),
-        (error: Error) => refuse(`${error.name}: ${errorCause(error)}`),
-      ),
-    );
-  }
-  // The offering window ends with the last order sent, not with its answer.
-  const offeredSeconds = Math.max((Date.now() - started) / 1000, total / spec.ratePerSecond);
-  await Promise.all(inFlight);
-  await pool.close();
 
   const db = new Client({ connectionString: spec.ordersDatabaseUrl });
   await db.connect();
@@ -74,14 +48,7 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
     let unfinished = ids.length;
     while (unfinished > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      unfinished = Number(
-        (
-          await db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) AND status IN ('PENDING', 'RESERVED')`,
-            [ids],
-          )
-        ).rows[0].n,
-      );
+      unfinished = await unfinishedOf(db, ids);
     }
     const { rows } = await db.query<{ ms: string; pending: Date; done: Date }>(
       `SELECT extract(epoch FROM (paid.at - pending.at)) * 1000 AS ms, pending.at AS pending, paid.at AS done
@@ -106,6 +73,68 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
   } finally {
     await db.end();
   }
+}
+
+/**
+ * Before the measured window: a few seconds at a low rate, waited for until
+ * every order finished, so the window measures the saga and not the first
+ * calls of each code path (the JIT, pools growing, statements prepared).
+ */
+export async function warmUpSaga(spec: SagaLoadSpec, ratePerSecond: number, seconds: number): Promise<void> {
+  const { ids } = await offerOrders(spec, ratePerSecond, seconds, false);
+  const db = new Client({ connectionString: spec.ordersDatabaseUrl });
+  await db.connect();
+  try {
+    const deadline = Date.now() + spec.settleSeconds * 1000;
+    while (Date.now() < deadline && (await unfinishedOf(db, ids)) > 0) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/** Open loop: orders go out on a schedule, whether or not earlier ones have finished. */
+async function offerOrders(spec: SagaLoadSpec, ratePerSecond: number, seconds: number, report: boolean) {
+  const total = Math.round(ratePerSecond * seconds);
+  const ids: string[] = [];
+  let refused = 0;
+  const refusals: Record<string, number> = {};
+  const refuse = (reason: string) => {
+    refused += 1;
+    // The first of each kind is printed as it happens, to see a cause while the run is still going.
+    if (report && !refusals[reason]) console.log(`[bench] placeOrder refused: ${reason}`);
+    refusals[reason] = (refusals[reason] ?? 0) + 1;
+  };
+  const inFlight: Promise<void>[] = [];
+  // undici's own request on a keep-alive pool: a lighter client than fetch, which shares the 2 cores with the saga.
+  const pool = new Pool(new URL(spec.graphqlUrl).origin, { connections: 256 });
+  const query = print(PlaceOrderDocument);
+  const started = Date.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / ratePerSecond;
+    const wait = due - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    inFlight.push(
+      placeOrder(spec, pool, query, i).then(
+        (outcome) => void ('id' in outcome ? ids.push(outcome.id) : refuse(outcome.refusal)),
+        (error: Error) => refuse(`${error.name}: ${errorCause(error)}`),
+      ),
+    );
+  }
+  // The offering window ends with the last order sent, not with its answer.
+  const offeredSeconds = Math.max((Date.now() - started) / 1000, total / ratePerSecond);
+  await Promise.all(inFlight);
+  await pool.close();
+  return { ids, refused, refusals, offeredSeconds };
+}
+
+async function unfinishedOf(db: Client, ids: string[]): Promise<number> {
+  const { rows } = await db.query<{ n: string }>(
+    `SELECT count(*) AS n FROM orders WHERE id = ANY($1::uuid[]) AND status IN ('PENDING', 'RESERVED')`,
+    [ids],
+  );
+  return Number(rows[0].n);
 }
 
 async function placeOrder(
