@@ -1,23 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
-import { createLogger } from '../../platform/logger';
-import { Balancer } from './balancer';
-import { SubgraphClient } from './SubgraphClient';
 import { createSubgraphClientMetrics } from './subgraphClientMetrics';
 import { SubgraphInstances } from './SubgraphInstances';
-
-const log = createLogger('test', 'silent');
-const settings = {
-  maxConnections: 4,
-  maxInFlight: 0,
-  breakerFailures: 100,
-  breakerHalfOpenAfterMs: 1_000,
-  dnsRefreshMs: 0,
-  timeoutMs: 300,
-  retryConnectionErrors: true,
-  deduplicate: false,
-};
+import { TEST_CLIENT_SETTINGS, testLog, testSubgraphClient } from '../../test/support/testSubgraphClient';
 
 /** A real HTTP server that answers each request as the test says, counting them. */
 async function server(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void) {
@@ -35,19 +21,8 @@ async function server(answer: (req: http.IncomingMessage, res: http.ServerRespon
   return { url, received, close: () => new Promise((resolve) => srv.close(resolve)) };
 }
 
-async function clientFor(urls: string[], overrides: Partial<typeof settings> = {}) {
-  const metrics = createSubgraphClientMetrics(new Registry());
-  const instances = new SubgraphInstances('products', urls, { ...settings, ...overrides }, metrics, log);
-  await instances.start();
-  const client = new SubgraphClient(
-    'products',
-    instances,
-    new Balancer('round_robin'),
-    { ...settings, ...overrides },
-    metrics,
-  );
-  return { client, instances, metrics };
-}
+const clientFor = (urls: string[], overrides: Partial<typeof TEST_CLIENT_SETTINGS> = {}) =>
+  testSubgraphClient('products', urls, overrides);
 
 describe('SubgraphClient', () => {
   it('sends a query once more after a dropped connection, never a mutation', async () => {
@@ -167,7 +142,7 @@ describe('SubgraphInstances with DNS discovery', () => {
       'products',
       ['http://products.svc:4002'],
       {
-        ...settings,
+        ...TEST_CLIENT_SETTINGS,
         dnsRefreshMs: 60_000,
         resolve: async () => {
           if (answer instanceof Error) throw answer;
@@ -175,7 +150,7 @@ describe('SubgraphInstances with DNS discovery', () => {
         },
       },
       metrics,
-      log,
+      testLog,
     );
     await instances.start();
     try {

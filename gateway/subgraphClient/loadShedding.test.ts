@@ -2,17 +2,12 @@ import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
-import { Registry } from 'prom-client';
 import { ServiceTokenSigner } from '../../platform/auth/serviceTokens';
-import { createLogger } from '../../platform/logger';
 import type { GatewayContext } from '../context';
 import { AdaptiveThrottle } from './adaptiveThrottle';
-import { Balancer } from './balancer';
 import { LoadSheddingMemory } from './loadSheddingMemory';
-import { SubgraphClient } from './SubgraphClient';
-import { createSubgraphClientMetrics } from './subgraphClientMetrics';
 import { SubgraphDataSource } from './SubgraphDataSource';
-import { SubgraphInstances } from './SubgraphInstances';
+import { testLog, testSubgraphClient } from '../../test/support/testSubgraphClient';
 
 describe('the adaptive throttle', () => {
   const clock = { now: 0 };
@@ -87,26 +82,14 @@ async function subgraph(answer: (body: string) => object) {
 }
 
 async function dataSourceFor(url: string, windowMs: number) {
-  const log = createLogger('test', 'silent');
-  const settings = {
-    maxConnections: 4,
-    maxInFlight: 0,
-    breakerFailures: 100,
-    breakerHalfOpenAfterMs: 1_000,
-    dnsRefreshMs: 0,
+  const { client, instances, metrics, registry } = await testSubgraphClient('orders', [url], {
     timeoutMs: 1_000,
     retryConnectionErrors: false,
-    deduplicate: false,
-  };
-  const registry = new Registry();
-  const metrics = createSubgraphClientMetrics(registry);
-  const instances = new SubgraphInstances('orders', [url], settings, metrics, log);
-  await instances.start();
-  const client = new SubgraphClient('orders', instances, new Balancer('round_robin'), settings, metrics);
+  });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const signer = new ServiceTokenSigner('gateway', { kid: 'test', privateKey, publicJwk: await exportJWK(publicKey) });
   const shedding = new LoadSheddingMemory({ multiplier: 2, windowMs });
-  const source = new SubgraphDataSource(client, signer, metrics, log, shedding);
+  const source = new SubgraphDataSource(client, signer, metrics, testLog, shedding);
   const call = (query: string) =>
     source.process({
       request: { query, variables: {} },
