@@ -46,14 +46,14 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
     const subgraph = this.client.subgraph;
-    const end = this.metrics.duration.startTimer({ subgraph });
     const { query, variables, operationName } = options.request;
     const refusal = query === undefined ? undefined : this.shedding?.refusalFor(query);
+    // Counted apart, not as calls: they would pull the subgraph's latency figures down.
     if (refusal) {
-      end({ outcome: 'error' });
       this.metrics.throttled.inc({ subgraph });
       return refusal;
     }
+    const end = this.metrics.duration.startTimer({ subgraph });
     try {
       const answer = await this.client.post(
         JSON.stringify({ query, variables, operationName }),
@@ -68,6 +68,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       return response;
     } catch (error) {
       const failure = toCallFailure(error);
+      if (query !== undefined) this.shedding?.failed(query);
       end({ outcome: 'failure' });
       this.metrics.errors.inc({ subgraph, kind: failure.reason });
       this.log.warn({ subgraph, reason: failure.reason, detail: failure.message }, 'subgraph call failed');

@@ -64,7 +64,9 @@ const REFUSAL = {
 /** A real HTTP subgraph stand-in that answers as `answer` says, counting the calls it got. */
 async function subgraph(answer: (body: string) => object) {
   let received = 0;
+  let dropping = () => false;
   const srv = http.createServer((req, res) => {
+    if (dropping()) return req.socket.destroy();
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
@@ -77,7 +79,12 @@ async function subgraph(answer: (body: string) => object) {
   return {
     url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}`,
     received: () => received,
-    close: () => new Promise((resolve) => srv.close(resolve)),
+    /** While `when` holds, each request's connection is dropped before any answer. */
+    dropConnections: (when: () => boolean) => (dropping = when),
+    close: () => {
+      srv.closeAllConnections();
+      return new Promise((resolve) => srv.close(resolve));
+    },
   };
 }
 
@@ -125,6 +132,42 @@ describe('a subgraph operation that is shed', () => {
       const sent = orders.received();
       for (let i = 0; i < 20; i++) expect(await call(PLACE)).toEqual({ data: { placeOrder: { id: 'o-1' } } });
       expect(orders.received()).toBe(sent + 20);
+    } finally {
+      await close();
+      await orders.close();
+    }
+  });
+
+  it('forgets the refusal once the subgraph stops answering: the client learns it is unreachable', async () => {
+    let mode: 'refuse' | 'drop' = 'refuse';
+    const orders = await subgraph(() => REFUSAL);
+    const { call, close } = await dataSourceFor(orders.url, 1_000);
+    try {
+      for (let i = 0; i < 50; i++) await call(PLACE);
+      // From now on every connection is dropped: no answer at all.
+      mode = 'drop';
+      orders.dropConnections(() => mode === 'drop');
+      const reasons: unknown[] = [];
+      for (let i = 0; i < 200 && !reasons.includes('unreachable'); i++) {
+        reasons.push((await call(PLACE)).errors?.[0]?.extensions?.reason);
+      }
+      expect(reasons).toContain('unreachable');
+      for (let i = 0; i < 5; i++) {
+        expect((await call(PLACE)).errors?.[0]?.extensions).toMatchObject({ reason: 'unreachable' });
+      }
+    } finally {
+      await close();
+      await orders.close();
+    }
+  });
+
+  it("does not track an operation text longer than 8 KiB: its length is the client's to choose", async () => {
+    const orders = await subgraph(() => REFUSAL);
+    const { call, close } = await dataSourceFor(orders.url, 1_000);
+    try {
+      const long = `mutation ${'N'.repeat(9_000)}($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
+      for (let i = 0; i < 50; i++) expect(await call(long)).toEqual(REFUSAL);
+      expect(orders.received()).toBe(50);
     } finally {
       await close();
       await orders.close();

@@ -4,6 +4,11 @@ import { AdaptiveThrottle, type AdaptiveThrottleSettings } from './adaptiveThrot
 
 /** Operations remembered at once; the oldest is forgotten first (a plan's operations are a handful). */
 const MAX_OPERATIONS = 1_000;
+/**
+ * Longer operation texts are not tracked: the key is the text, and a client
+ * controls its length (operation name, aliases); this bounds the memory.
+ */
+const MAX_OPERATION_LENGTH = 8_192;
 
 interface Shedding {
   throttle: AdaptiveThrottle;
@@ -30,6 +35,14 @@ export class LoadSheddingMemory {
     return shedding?.throttle.refusesLocally() ? structuredClone(shedding.refusal) : undefined;
   }
 
+  /**
+   * The call got no answer (unreachable, timeout, breaker open): the refusal
+   * kept is no longer what the subgraph says, and calls go out again to find out.
+   */
+  failed(operation: string): void {
+    this.operations.delete(operation);
+  }
+
   /** What the subgraph answered to a call that was sent. */
   record(operation: string, response: GatewayGraphQLResponse): void {
     const refused =
@@ -39,6 +52,7 @@ export class LoadSheddingMemory {
       shedding?.throttle.accepted();
       return;
     }
+    if (operation.length > MAX_OPERATION_LENGTH) return;
     const refusal = { data: null, errors: response.errors };
     if (shedding) {
       shedding.refusal = refusal;

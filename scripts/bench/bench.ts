@@ -163,7 +163,8 @@ async function main(): Promise<void> {
         ...settings.saga,
       };
       const { warmUp } = settings.saga;
-      await warmUpSaga(sagaSpec, warmUp.ratePerSecond, warmUp.seconds);
+      const warmed = await warmUpSaga(sagaSpec, warmUp.ratePerSecond, warmUp.seconds);
+      log(`saga warm-up (not counted): ${JSON.stringify(warmed)}`);
       saga = {
         ...(await measureSagaCost(subgraphs, gateway.pid!, () => runSagaLoad(sagaSpec))),
         warm_up: { offered_per_s: warmUp.ratePerSecond, seconds: warmUp.seconds },

@@ -80,15 +80,22 @@ export async function runSagaLoad(spec: SagaLoadSpec): Promise<SagaResult> {
  * every order finished, so the window measures the saga and not the first
  * calls of each code path (the JIT, pools growing, statements prepared).
  */
-export async function warmUpSaga(spec: SagaLoadSpec, ratePerSecond: number, seconds: number): Promise<void> {
-  const { ids } = await offerOrders(spec, ratePerSecond, seconds, false);
+export async function warmUpSaga(
+  spec: SagaLoadSpec,
+  ratePerSecond: number,
+  seconds: number,
+): Promise<{ accepted: number; refused: number; unfinished: number }> {
+  const { ids, refused } = await offerOrders(spec, ratePerSecond, seconds, false);
   const db = new Client({ connectionString: spec.ordersDatabaseUrl });
   await db.connect();
   try {
     const deadline = Date.now() + spec.settleSeconds * 1000;
-    while (Date.now() < deadline && (await unfinishedOf(db, ids)) > 0) {
+    let unfinished = await unfinishedOf(db, ids);
+    while (unfinished > 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 250));
+      unfinished = await unfinishedOf(db, ids);
     }
+    return { accepted: ids.length, refused, unfinished };
   } finally {
     await db.end();
   }

@@ -22,9 +22,13 @@ describe('the saga admission limit', () => {
 
   it('cuts only a limit the backlog is at: slow orders finishing from a queue already gone leave it alone', () => {
     // A cold start: the first orders took over a second, but the backlog has drained since.
-    const drained = sample({ backlog: 7, ...finishing, latencyMs: 1_200 });
+    const drained = sample({ backlog: 7, oldestMs: 300, ...finishing, latencyMs: 1_200 });
     expect(nextLimit(38, drained, settings)).toBe(38);
     expect(admits(38, drained, 0, settings)).toBe(true);
+    // A queue that stands below the limit (its oldest order late) is cut all the same.
+    expect(nextLimit(500, sample({ backlog: 370, oldestMs: 3_700, ...finishing, latencyMs: 3_700 }), settings)).toBe(
+      250,
+    );
     // At the limit, the same latency cuts it; orders still being placed count.
     expect(nextLimit(38, { ...drained, backlog: 30 }, settings)).toBe(19);
     expect(nextLimit(38, drained, settings, 23)).toBe(19);

@@ -62,7 +62,8 @@ export const MIN_SLOW_EVIDENCE = 5;
  * target, and half as long again as the saga takes without a queue, were
  * slowed down by the orders ahead of them: too many were let in, and the
  * limit drops in proportion (to half at most per sample), as gradient
- * controllers do, provided the backlog is at the limit. While they take
+ * controllers do, provided the backlog is at the limit or its oldest order
+ * is late already. While they take
  * less than a quarter of the target (or hardly more than the baseline), the
  * limit rises by a twentieth per sample when it was reached (to find the
  * capacity), or back towards the burst. In between it holds: latency shows
@@ -89,10 +90,12 @@ export function nextLimit(
   const reached = sample.backlog + admittedSince >= limit * REACHED;
   const acceptableMs = Math.max(wantedMs, 1.5 * sample.baselineMs);
   if (sample.latencyMs > acceptableMs) {
-    // A limit the backlog is well below is not what makes orders wait now: the latency is that of a
-    // queue already gone (the orders finishing were placed a round trip ago). Cutting on it would take
+    // Orders finishing slowly while the backlog is well below the limit, and its oldest order young,
+    // come from a queue already gone (they were placed a round trip ago): cutting on them would take
     // the limit to the floor after every spike, such as a cold start, and refuse orders at low load.
-    if (!reached) return limit;
+    // A queue still standing (its oldest order already late) is cut, however far below the limit.
+    const standing = sample.oldestMs > acceptableMs;
+    if (!reached && !standing) return limit;
     return clamp(Math.floor(limit * Math.max(0.5, acceptableMs / sample.latencyMs)), settings);
   }
   const relaxedMs = Math.max(wantedMs / 2, 1.2 * sample.baselineMs);
