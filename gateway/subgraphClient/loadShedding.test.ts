@@ -1,4 +1,5 @@
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -88,14 +89,24 @@ async function subgraph(answer: (body: string) => object) {
   };
 }
 
-async function dataSourceFor(url: string, windowMs: number) {
+/** A data source with a throttle (window 1 s) over a real subgraph stand-in; both closed after `test`. */
+async function withShedSubgraph(
+  answer: (body: string) => object,
+  test: (
+    orders: Awaited<ReturnType<typeof subgraph>>,
+    call: (query: string) => Promise<GatewayGraphQLResponse>,
+    throttled: () => Promise<number>,
+  ) => Promise<void>,
+) {
+  const orders = await subgraph(answer);
+  const url = orders.url;
   const { client, instances, metrics, registry } = await testSubgraphClient('orders', [url], {
     timeoutMs: 1_000,
     retryConnectionErrors: false,
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const signer = new ServiceTokenSigner('gateway', { kid: 'test', privateKey, publicJwk: await exportJWK(publicKey) });
-  const shedding = new LoadSheddingMemory({ multiplier: 2, windowMs });
+  const shedding = new LoadSheddingMemory({ multiplier: 2, windowMs: 1_000 });
   const source = new SubgraphDataSource(client, signer, metrics, testLog, shedding);
   const call = (query: string) =>
     source.process({
@@ -104,18 +115,22 @@ async function dataSourceFor(url: string, windowMs: number) {
     } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
   const throttled = async () =>
     (await registry.getSingleMetric('subgraph_fetch_throttled_total')!.get()).values[0]?.value ?? 0;
-  return { call, throttled, close: () => instances.close() };
+  try {
+    await test(orders, call, throttled);
+  } finally {
+    await instances.close();
+    await orders.close();
+  }
 }
 
 describe('a subgraph operation that is shed', () => {
   it('gets most of its calls answered with the subgraph refusal at once, and is sent again once the window passed', async () => {
     let refusing = true;
-    const orders = await subgraph((body) => {
+    const answer = (body: string) => {
       if (body.includes('cancelOrder')) return { data: { cancelOrder: { id: 'x' } } };
       return refusing ? REFUSAL : { data: { placeOrder: { id: 'o-1' } } };
-    });
-    const { call, throttled, close } = await dataSourceFor(orders.url, 1_000);
-    try {
+    };
+    await withShedSubgraph(answer, async (orders, call, throttled) => {
       for (let i = 0; i < 100; i++) expect(await call(PLACE)).toEqual(REFUSAL);
       // The first 20 are sent; then, with nothing accepted, the share answered locally tends to n / (n + 1).
       expect(orders.received()).toBeLessThan(40);
@@ -132,54 +147,45 @@ describe('a subgraph operation that is shed', () => {
       const sent = orders.received();
       for (let i = 0; i < 20; i++) expect(await call(PLACE)).toEqual({ data: { placeOrder: { id: 'o-1' } } });
       expect(orders.received()).toBe(sent + 20);
-    } finally {
-      await close();
-      await orders.close();
-    }
+    });
   });
 
   it('forgets the refusal once the subgraph stops answering: the client learns it is unreachable', async () => {
-    const orders = await subgraph(() => REFUSAL);
-    const { call, close } = await dataSourceFor(orders.url, 1_000);
-    try {
-      for (let i = 0; i < 50; i++) await call(PLACE);
-      // From now on every connection is dropped: no answer at all. Once the window has passed, the
-      // first calls go out (too few to throttle), fail, and the refusal kept is forgotten: every call
-      // after them learns the truth, where a kept refusal would be repeated again from the 21st on.
-      orders.dropConnections(() => true);
-      await new Promise((resolve) => setTimeout(resolve, 1_100));
-      for (let i = 0; i < 40; i++) {
-        expect((await call(PLACE)).errors?.[0]?.extensions).toMatchObject({ reason: 'unreachable' });
-      }
-    } finally {
-      await close();
-      await orders.close();
-    }
+    await withShedSubgraph(
+      () => REFUSAL,
+      async (orders, call) => {
+        for (let i = 0; i < 50; i++) await call(PLACE);
+        // From now on every connection is dropped: no answer at all. Once the window has passed, the
+        // first calls go out (too few to throttle), fail, and the refusal kept is forgotten: every call
+        // after them learns the truth, where a kept refusal would be repeated again from the 21st on.
+        orders.dropConnections(() => true);
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+        for (let i = 0; i < 40; i++) {
+          expect((await call(PLACE)).errors?.[0]?.extensions).toMatchObject({ reason: 'unreachable' });
+        }
+      },
+    );
   });
 
   it("does not track an operation text longer than 8 KiB: its length is the client's to choose", async () => {
-    const orders = await subgraph(() => REFUSAL);
-    const { call, close } = await dataSourceFor(orders.url, 1_000);
-    try {
-      const long = `mutation ${'N'.repeat(9_000)}($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
-      for (let i = 0; i < 50; i++) expect(await call(long)).toEqual(REFUSAL);
-      expect(orders.received()).toBe(50);
-    } finally {
-      await close();
-      await orders.close();
-    }
+    await withShedSubgraph(
+      () => REFUSAL,
+      async (orders, call) => {
+        const long = `mutation ${'N'.repeat(9_000)}($input: PlaceOrderInput!) { placeOrder(input: $input) { id } }`;
+        for (let i = 0; i < 50; i++) expect(await call(long)).toEqual(REFUSAL);
+        expect(orders.received()).toBe(50);
+      },
+    );
   });
 
   it('never answers a refusal that came with data: only a refusal without any is repeated', async () => {
     const partial = { data: { placeOrder: null, me: { id: 'u-1' } }, errors: REFUSAL.errors };
-    const orders = await subgraph(() => partial);
-    const { call, close } = await dataSourceFor(orders.url, 1_000);
-    try {
-      for (let i = 0; i < 20; i++) expect(await call(PLACE)).toEqual(partial);
-      expect(orders.received()).toBe(20);
-    } finally {
-      await close();
-      await orders.close();
-    }
+    await withShedSubgraph(
+      () => partial,
+      async (orders, call) => {
+        for (let i = 0; i < 20; i++) expect(await call(PLACE)).toEqual(partial);
+        expect(orders.received()).toBe(20);
+      },
+    );
   });
 });
