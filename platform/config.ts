@@ -22,6 +22,22 @@ export class ConfigError extends Error {
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+const DURATION_UNITS_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration with its unit (`15m`, `90s`, `1h`, `500ms`), in ms; a bare number is refused as ambiguous. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(value.trim());
+      if (!match) {
+        ctx.addIssue({ code: 'custom', message: `not a duration like 15m, 90s, 1h or 500ms: ${value}` });
+        return z.NEVER;
+      }
+      return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]);
+    });
+
 const common = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -126,8 +142,12 @@ export interface SubgraphConfig extends CommonConfig {
   admin?: { email: string; password: string };
   /** Connections of the service's Postgres pool. */
   dbPoolSize: number;
+  /**
+   * ORDER_DEADLINE: how long the saga has to end an order before orders ends it
+   * itself (REJECTED, TIMED_OUT); also how long a failing event is retried.
+   */
+  orderDeadlineMs: number;
   events: {
-    maxDeliver: number;
     ackWaitMs: number;
     /** Messages a consumer handles at once; those about the same order one after another. */
     consumerConcurrency: number;
@@ -138,11 +158,13 @@ export interface SubgraphConfig extends CommonConfig {
     /** How long published outbox rows and handled-event records are kept, and how often to prune. */
     retentionMs: number;
     pruneIntervalMs: number;
+    /** Limits of every stream this service creates or updates: age, size, replicas. */
+    stream: { maxAgeMs: number; maxBytes: number; replicas: number };
   };
   /** placeOrder's admission control (orders only; subgraphs/orders/SagaAdmission). */
-  sagaAdmission: { targetMs: number; burst: number; sampleMs: number };
+  sagaAdmission: { maxDrainSeconds: number; burst: number; sampleMs: number };
   /** The simulated payment provider's behaviour (payments only). */
-  paymentProvider: { latencyMs: number; transientFailureRate: number };
+  paymentProvider: { latencyMs: number; transientFailureRate: number; outageFile?: string };
 }
 
 const subgraphEnv = z.object({
@@ -158,7 +180,7 @@ const subgraphEnv = z.object({
     .default('supergraph'),
   ADMIN_EMAIL: z.string().email().default('admin@example.com'),
   ADMIN_PASSWORD: z.string().min(8).optional(),
-  EVENTS_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  ORDER_DEADLINE: duration('15m'),
   EVENTS_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   EVENTS_CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(32),
   EVENTS_RETRY_LATER_DELAY_MS: z.coerce.number().int().min(1).max(30_000).default(100),
@@ -168,18 +190,32 @@ const subgraphEnv = z.object({
     .max(24 * 365)
     .default(168),
   EVENTS_PRUNE_INTERVAL_MS: z.coerce.number().int().min(1_000).default(3_600_000),
+  EVENTS_STREAM_MAX_AGE_HOURS: z.coerce
+    .number()
+    .min(1)
+    .max(24 * 3650)
+    .default(168),
+  EVENTS_STREAM_MAX_BYTES: z.coerce.number().int().min(1_048_576).default(1_073_741_824),
+  EVENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
-  SAGA_TARGET_MS: z.coerce.number().int().min(0).max(600_000).default(1_000),
-  SAGA_ADMISSION_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
+  SAGA_MAX_DRAIN_SECONDS: z.coerce.number().min(0).max(3_600).default(60),
+  SAGA_ADMISSION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
   SAGA_ADMISSION_SAMPLE_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   PAYMENT_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PAYMENT_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),
+  PAYMENT_PROVIDER_OUTAGE_FILE: z.string().optional(),
 });
 
 export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): SubgraphConfig {
   const base = commonConfig(env);
   const s = parse(subgraphEnv, env);
+  // The stream must still hold what the outbox and the inbox remember, or a replay could miss events.
+  if (s.EVENTS_STREAM_MAX_AGE_HOURS < s.EVENTS_RETENTION_HOURS) {
+    throw new ConfigError(
+      `invalid setting EVENTS_STREAM_MAX_AGE_HOURS: ${s.EVENTS_STREAM_MAX_AGE_HOURS} is below EVENTS_RETENTION_HOURS (${s.EVENTS_RETENTION_HOURS})`,
+    );
+  }
   return {
     ...base,
     name,
@@ -190,8 +226,8 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
     eventsPrefix: s.EVENTS_PREFIX,
     admin: s.ADMIN_PASSWORD ? { email: s.ADMIN_EMAIL.toLowerCase(), password: s.ADMIN_PASSWORD } : undefined,
     dbPoolSize: s.DB_POOL_SIZE,
+    orderDeadlineMs: s.ORDER_DEADLINE,
     events: {
-      maxDeliver: s.EVENTS_MAX_DELIVER,
       ackWaitMs: s.EVENTS_ACK_WAIT_MS,
       consumerConcurrency: s.EVENTS_CONSUMER_CONCURRENCY,
       retryLaterDelayMs: s.EVENTS_RETRY_LATER_DELAY_MS,
@@ -199,15 +235,21 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env = process.env): 
       crashAfterCommit: base.nodeEnv === 'test' ? s.EVENTS_TEST_CRASH_AFTER_COMMIT : undefined,
       retentionMs: s.EVENTS_RETENTION_HOURS * 3_600_000,
       pruneIntervalMs: s.EVENTS_PRUNE_INTERVAL_MS,
+      stream: {
+        maxAgeMs: s.EVENTS_STREAM_MAX_AGE_HOURS * 3_600_000,
+        maxBytes: s.EVENTS_STREAM_MAX_BYTES,
+        replicas: s.EVENTS_STREAM_REPLICAS,
+      },
     },
     sagaAdmission: {
-      targetMs: s.SAGA_TARGET_MS,
+      maxDrainSeconds: s.SAGA_MAX_DRAIN_SECONDS,
       burst: s.SAGA_ADMISSION_BURST,
       sampleMs: s.SAGA_ADMISSION_SAMPLE_MS,
     },
     paymentProvider: {
       latencyMs: s.PAYMENT_PROVIDER_LATENCY_MS,
       transientFailureRate: s.PAYMENT_PROVIDER_FAILURE_RATE,
+      outageFile: s.PAYMENT_PROVIDER_OUTAGE_FILE,
     },
   };
 }

@@ -53,7 +53,7 @@ export class EventBus {
       if (this.closed) throw new Error('event bus closed');
       try {
         const nc = await connect({
-          servers: this.options.url,
+          servers: natsServers(this.options.url),
           name: this.options.name,
           reconnect: true,
           maxReconnectAttempts: -1,
@@ -128,12 +128,20 @@ export class EventBus {
   }
 }
 
+/** NATS_URL may list the servers of a cluster: `nats://a:4222,nats://b:4222`. */
+export function natsServers(url: string): string[] {
+  return url
+    .split(',')
+    .map((server) => server.trim())
+    .filter((server) => server !== '');
+}
+
 /**
  * Removes every stream (and so every consumer) of an EVENTS_PREFIX namespace:
  * what a test run or a benchmark leaves behind on a shared NATS server.
  */
 export async function deleteEventNamespace(natsUrl: string, prefix: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect({ servers: natsServers(natsUrl) });
   try {
     const jsm = await nc.jetstreamManager();
     for await (const stream of jsm.streams.list()) {

@@ -2,13 +2,14 @@ import { AckPolicy, DeliverPolicy, headers, nanos, type ConsumerMessages, type J
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { inConsumerSpan, recordSpanError } from '../tracing/traceContext';
-import { parseEnvelope, PermanentEventError, RetryLaterError, type EventEnvelope } from './envelope';
+import { parseEnvelope, RetryLaterError, type EventEnvelope } from './envelope';
 import type { EventBus } from './eventBus';
 import type { EventMetrics } from './eventMetrics';
 import { recordProcessed } from './inbox';
 import { KeyedQueue } from './keyedQueue';
 import { deadLetterSubject, domainSubjects, streamOf } from './naming';
 import { prepared } from '../db/preparedStatements';
+import { DEFAULT_RETRY_POLICY, onFailure, type RetryPolicy } from './retrySchedule';
 
 /**
  * Runs the handler's effect in one transaction together with the inbox
@@ -27,17 +28,8 @@ export interface ConsumerSpec {
 }
 
 export interface ConsumerOptions {
-  /** Deliveries before a message goes to the dead letters. */
-  maxDeliver: number;
-  /** The same for a message that only waits for another one (RetryLaterError). */
-  maxDeliverWaiting?: number;
-  /** First redelivery delay after a failure; it doubles each time, up to 30 s. */
-  retryBaseDelayMs?: number;
-  /**
-   * The same for a RetryLaterError: the event it waits for is usually
-   * handled within milliseconds by another consumer, so the first retry comes sooner.
-   */
-  retryLaterBaseDelayMs?: number;
+  /** How long after it was stored a failing event is retried (ORDER_DEADLINE), and how (retrySchedule). */
+  retry: Pick<RetryPolicy, 'windowMs'> & Partial<RetryPolicy>;
   /** Messages handled at once; those about the same subject (order) still one after another. Default 1. */
   concurrency?: number;
   /** How long an unacknowledged delivery waits before JetStream redelivers it. */
@@ -46,14 +38,13 @@ export interface ConsumerOptions {
   crashAfterCommit?: boolean;
 }
 
-const MAX_RETRY_DELAY_MS = 30_000;
-
 /**
  * A durable JetStream pull consumer with explicit acks. Each message ends
  * explicitly: ack when done (or done before), nak with a growing delay for a
- * transient fault, and after `maxDeliver` attempts, or at once for a message
- * that can never be handled, a copy goes to the dead-letter stream and the
- * message is terminated. Up to `concurrency` messages are handled at once;
+ * transient fault (see retrySchedule: retried for as long as the order
+ * deadline allows), and for a message that can never be handled, or one still
+ * failing when that window is over, a copy goes to the dead-letter stream and
+ * the message is terminated. Up to `concurrency` messages are handled at once;
  * messages about the same subject (an order) one after another, in the order
  * they were delivered, so an aggregate's events are not reordered here.
  */
@@ -73,15 +64,14 @@ export class EventConsumer {
     private readonly metrics: EventMetrics,
     private readonly options: ConsumerOptions,
   ) {
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     // process() ends every message itself; anything escaping it is a bug to see in the log.
     this.queue = new KeyedQueue(options.concurrency ?? 1, (error) =>
       log.error({ err: (error as Error).message, consumer: spec.name }, 'event handling escaped its error handling'),
     );
   }
 
-  private get maxDeliverWaiting(): number {
-    return Math.max(this.options.maxDeliverWaiting ?? this.options.maxDeliver * 10, this.options.maxDeliver);
-  }
+  private readonly retryPolicy: RetryPolicy;
 
   /** Starts in the background: a service serves requests while NATS is still away. */
   start(): void {
@@ -138,8 +128,9 @@ export class EventConsumer {
     await this.bus.ensureStream(this.spec.domain);
     const jsm = await this.bus.manager();
     const stream = streamOf(this.bus.prefix, this.spec.domain);
-    // JetStream's own bound is the larger budget; the smaller one is applied here, per error.
-    const settings = { max_deliver: this.maxDeliverWaiting, ack_wait: nanos(this.options.ackWaitMs) };
+    // No delivery bound in JetStream: a message that reaches it is dropped from the consumer without a
+    // trace. The bound is the retry window, applied here, where the message can be dead-lettered.
+    const settings = { max_deliver: -1, ack_wait: nanos(this.options.ackWaitMs) };
     try {
       await jsm.consumers.info(stream, this.spec.name);
       await jsm.consumers.update(stream, this.spec.name, settings);
@@ -220,26 +211,21 @@ export class EventConsumer {
   private async fail(message: JsMsg, event: EventEnvelope | undefined, error: Error): Promise<void> {
     const type = event?.type ?? 'unparseable';
     const deliveries = message.info.deliveryCount;
-    const budget = error instanceof RetryLaterError ? this.maxDeliverWaiting : this.options.maxDeliver;
-    const exhausted = error instanceof PermanentEventError || deliveries >= budget;
+    const ageMs = Date.now() - message.info.timestampNanos / 1e6;
     const context = { consumer: this.spec.name, eventId: event?.id, type, deliveries, err: error.message };
-    if (!exhausted) {
-      const baseDelayMs =
-        error instanceof RetryLaterError
-          ? (this.options.retryLaterBaseDelayMs ?? this.options.retryBaseDelayMs ?? 500)
-          : (this.options.retryBaseDelayMs ?? 500);
-      const delayMs = Math.min(baseDelayMs * 2 ** (deliveries - 1), MAX_RETRY_DELAY_MS);
+    const outcome = onFailure(error, { deliveries, ageMs }, this.retryPolicy);
+    if (outcome.kind === 'retry') {
       // An event that came before the one it follows is the normal way of events from two streams:
       // info, not warn (it happens for many orders under load, and a warning would cry wolf).
       const level = error instanceof RetryLaterError ? 'info' : 'warn';
-      this.log[level]({ ...context, retryInMs: delayMs }, 'event handling failed; will retry');
+      this.log[level]({ ...context, retryInMs: outcome.delayMs }, 'event handling failed; will retry');
       this.count(type, 'retried');
-      message.nak(delayMs);
+      message.nak(outcome.delayMs);
       return;
     }
     try {
       const h = headers();
-      h.set('Dead-Letter-Reason', error.message.slice(0, 500));
+      h.set('Dead-Letter-Reason', outcome.reason.slice(0, 500));
       h.set('Dead-Letter-Consumer', this.spec.name);
       h.set('Original-Subject', message.subject);
       h.set('Deliveries', String(deliveries));
@@ -251,13 +237,13 @@ export class EventConsumer {
     } catch (publishError) {
       // Not dead-lettered, so not terminated either: it comes back and gets another chance.
       this.log.error({ ...context, publishError: (publishError as Error).message }, 'dead-lettering failed');
-      message.nak(MAX_RETRY_DELAY_MS);
+      message.nak(this.retryPolicy.maxDelayMs);
       return;
     }
-    this.log.error(context, 'event moved to the dead letters');
+    this.log.error({ ...context, reason: outcome.reason }, 'event moved to the dead letters');
     this.metrics.deadLettered.inc({ consumer: this.spec.name, type });
     this.count(type, 'dead_lettered');
-    message.term(error.message.slice(0, 200));
+    message.term(outcome.reason.slice(0, 200));
   }
 
   private async alreadyProcessed(eventId: string): Promise<boolean> {

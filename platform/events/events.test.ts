@@ -351,7 +351,8 @@ describe('a consumer', () => {
   let consumer: EventConsumer | undefined;
   afterEach(() => consumer?.stop());
 
-  function consume(name: string, handler: EventHandler, maxDeliver = 3, concurrency?: number) {
+  /** Retried for `retryWindowMs` after it was stored: the order deadline of these tests. */
+  function consume(name: string, handler: EventHandler, retryWindowMs = 1_000, concurrency?: number) {
     consumer = new EventConsumer(
       { name, domain: 'things', handlers: { 'things.noted': handler } },
       db,
@@ -359,9 +360,8 @@ describe('a consumer', () => {
       log,
       metrics,
       {
-        maxDeliver,
+        retry: { windowMs: retryWindowMs, baseDelayMs: 50, retryLaterBaseDelayMs: 50 },
         ackWaitMs: 5_000,
-        retryBaseDelayMs: 50,
         concurrency,
       },
     );
@@ -391,41 +391,58 @@ describe('a consumer', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('moves a message that keeps failing to the dead-letter stream after max_deliver attempts', async () => {
+  it('retries a transient fault with growing delays for the whole retry window, then dead-letters it', async () => {
     const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'poison' } });
-    let attempts = 0;
-    consume('poisoned', async (e) => {
-      if (e.id === event.id) {
-        attempts++;
-        throw new Error('cannot handle this one');
-      }
-    });
+    const attemptsAt: number[] = [];
+    consume(
+      'poisoned',
+      async (e) => {
+        if (e.id === event.id) {
+          attemptsAt.push(Date.now());
+          throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        }
+      },
+      1_500,
+    );
     await publishRaw(JSON.stringify(event), event.id);
     await eventually(async () =>
       (await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id)),
     );
-    expect(attempts).toBe(3);
+    // 50, 100, 200, 400, 800 ms: five retries fit in 1.5 s, the sixth would not.
+    expect(attemptsAt).toHaveLength(5);
+    const gaps = attemptsAt.slice(1).map((at, i) => at - attemptsAt[i]);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan(gaps[i - 1]);
+    // Not dead-lettered before the window was spent.
+    expect(attemptsAt[attemptsAt.length - 1] - attemptsAt[0]).toBeGreaterThanOrEqual(700);
     const dead = (await streamMessages(deadLetterStream(prefix))).find((m) => m.data.includes(event.id));
-    expect(dead?.headers).toMatchObject({ 'Dead-Letter-Consumer': 'poisoned', Deliveries: '3' });
-    expect(dead?.headers?.['Dead-Letter-Reason']).toBe('cannot handle this one');
+    expect(dead?.headers).toMatchObject({ 'Dead-Letter-Consumer': 'poisoned', Deliveries: '5' });
+    expect(dead?.headers?.['Dead-Letter-Reason']).toBe(
+      'still failing after 5 deliveries in 1.5 s: connect ECONNREFUSED 127.0.0.1:5432',
+    );
   });
 
-  it('gives a message that waits for another one a larger budget than a failing one', async () => {
+  it('never dead-letters a transient fault that ends within the window, however many deliveries it takes', async () => {
     const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'waits' } });
     let attempts = 0;
-    consume('patient', async (e, commit) => {
-      if (e.id !== event.id) return;
-      attempts++;
-      if (attempts < 6) throw new RetryLaterError('the event this one follows is not here yet');
-      await commit(async (tx) => {
-        await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'waited']);
-      });
-    });
+    consume(
+      'patient',
+      async (e, commit) => {
+        if (e.id !== event.id) return;
+        attempts++;
+        if (attempts < 4) throw new Error('database unavailable');
+        if (attempts < 8) throw new RetryLaterError('the event this one follows is not here yet');
+        await commit(async (tx) => {
+          await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'waited']);
+        });
+      },
+      30_000,
+    );
     await publishRaw(JSON.stringify(event), `${event.id}-patient`);
     await eventually(
       async () => (await db.query('SELECT 1 FROM effects WHERE event_id = $1', [event.id])).length === 1,
+      20_000,
     );
-    expect(attempts).toBe(6);
+    expect(attempts).toBe(8);
     expect((await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id))).toBe(false);
   });
 
@@ -451,7 +468,7 @@ describe('a consumer', () => {
   it('stops at once while NATS cannot be reached', async () => {
     const away = new EventBus({ url: 'nats://127.0.0.1:1', prefix, name: 'away', log });
     const stranded = new EventConsumer({ name: 'stranded', domain: 'things', handlers: {} }, db, away, log, metrics, {
-      maxDeliver: 3,
+      retry: { windowMs: 60_000 },
       ackWaitMs: 5_000,
     });
     stranded.start();
@@ -462,24 +479,30 @@ describe('a consumer', () => {
   });
 
   it('dead-letters a message that can never be handled at once', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'v99' } });
     let attempts = 0;
-    consume('strict', async () => {
+    // A new durable consumer reads the stream from its start: only this test's messages are its concern.
+    consume('strict', async (e) => {
+      if (e.id !== event.id) return;
       attempts++;
       throw new PermanentEventError('unknown version');
     });
-    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'v99' } });
     await publishRaw(JSON.stringify(event), `${event.id}-strict`);
     await publishRaw('this is not json', 'garbage-1');
-    await eventually(async () => {
-      const dead = await streamMessages(deadLetterStream(prefix));
-      return (
-        dead.some((m) => m.data.includes(event.id) && m.headers?.['Dead-Letter-Consumer'] === 'strict') &&
-        dead.some((m) => m.data === 'this is not json' && m.headers?.['Dead-Letter-Consumer'] === 'strict')
+    const lettersOfThisTest = async () =>
+      (await streamMessages(deadLetterStream(prefix))).filter(
+        (m) =>
+          m.headers?.['Dead-Letter-Consumer'] === 'strict' &&
+          (m.data.includes(event.id) || m.data === 'this is not json'),
       );
-    });
-    const dead = (await metrics.deadLettered.get()).values.filter((v) => v.labels.consumer === 'strict');
-    expect(dead.reduce((sum, v) => sum + v.value, 0)).toBeGreaterThanOrEqual(2);
-    expect(attempts).toBeGreaterThanOrEqual(1);
+    await eventually(async () => (await lettersOfThisTest()).length === 2);
+    // Handled once, never retried (the unparseable one never reached the handler at all).
+    expect(attempts).toBe(1);
+    expect((await lettersOfThisTest()).map((m) => m.headers?.Deliveries)).toEqual(['1', '1']);
+    expect((await lettersOfThisTest()).map((m) => m.headers?.['Dead-Letter-Reason'])).toEqual([
+      'unknown version',
+      'not JSON',
+    ]);
   });
 
   it('handles different subjects at once, each subject one event after another, and stops after those in flight', async () => {
@@ -503,7 +526,7 @@ describe('a consumer', () => {
         running.delete(e.subject);
         handled.push(noted.read(e).note);
       },
-      3,
+      60_000,
       3,
     );
     for (const event of events) await publishRaw(JSON.stringify(event), `${event.id}-parallel`);

@@ -50,10 +50,9 @@ export class ServiceEvents {
       this.consumerSpecs.push(spec);
       this.consumers.push(
         new EventConsumer(spec, this.dataSource, this.bus, this.log, this.metrics, {
-          maxDeliver: this.config.events.maxDeliver,
+          retry: { windowMs: this.config.orderDeadlineMs, retryLaterBaseDelayMs: this.config.events.retryLaterDelayMs },
           ackWaitMs: this.config.events.ackWaitMs,
           concurrency: this.config.events.consumerConcurrency,
-          retryLaterBaseDelayMs: this.config.events.retryLaterDelayMs,
           crashAfterCommit: this.config.events.crashAfterCommit === spec.name,
         }),
       );

@@ -5,6 +5,7 @@ import type { StockChange, StockRepository } from './db/StockRepository';
 import { planReservation, type OrderLine } from './domain/planReservation';
 import { ReservationStatus } from './domain/ReservationStatus';
 import {
+  closesOrder,
   stockChange,
   transitionFor,
   type ReservationTransition,
@@ -80,7 +81,7 @@ export class ReservationService {
       }
     }
     // A retried orders.placed may still arrive after the cancel: it must find the order cancelled.
-    if (outcome === 'ORDER_CANCELLED') await this.reservations.markCancelled(tx, orderId);
+    if (closesOrder(outcome)) await this.reservations.markCancelled(tx, orderId);
     this.log.info({ orderId, outcome, moves }, moves.length > 0 ? 'reservations settled' : 'no reservation to settle');
     return moves;
   }

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserIdentity } from '../../platform/auth/identity';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
-import { createEvent, RetryLaterError } from '../../platform/events/envelope';
+import { createEvent, PermanentEventError, RetryLaterError } from '../../platform/events/envelope';
 import { appendToOutbox } from '../../platform/events/outbox';
 import { isUuid } from '../../platform/graphql/ids';
 import type { Logger } from '../../platform/logger';
@@ -10,7 +10,7 @@ import type { OrderStore } from './db/OrderStore';
 import { normaliseLines, priceLines, requestFingerprint, type RequestedLine } from './domain/orderLines';
 import { decideCancel, transition, type SagaFact } from './domain/sagaTransitions';
 import { OrderStatus } from './domain/OrderStatus';
-import { OrderCancelled, OrderPlaced } from './events/contracts';
+import { OrderCancelled, OrderPlaced, OrderTimedOut } from './events/contracts';
 import type { ProductsClient } from './productsClient';
 import type { SagaAdmission } from './SagaAdmission';
 
@@ -26,7 +26,7 @@ export class OrderService {
     private readonly dataSource: DataSource,
     private readonly store: OrderStore,
     private readonly products: ProductsClient,
-    /** Refuses orders while the saga is behind its latency target; none: every order is taken. */
+    /** Refuses orders only when the saga could not finish its backlog in time; none: every order is taken. */
     private readonly admission?: SagaAdmission,
   ) {}
 
@@ -144,13 +144,49 @@ export class OrderService {
   async apply(tx: EntityManager, orderId: string, fact: SagaFact): Promise<number | undefined> {
     const order = await this.store.lock(tx, orderId);
     // An event about an order this service never stored cannot become valid later.
-    if (!order) throw new NotFoundError(`Order ${orderId}`);
+    if (!order) throw new PermanentEventError(`order ${orderId} does not exist`);
     const next = transition({ status: order.status, cancelRequested: !!order.cancelRequestedAt }, fact);
     if (next.kind === 'notYet')
       throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
     if (next.kind !== 'move') return undefined;
     const ageMs = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
     return next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED ? ageMs : undefined;
+  }
+
+  /**
+   * Ends up to `limit` orders the saga did not finish within `deadlineMs`:
+   * REJECTED (TIMED_OUT) with orders.timedOut in the same transaction, which
+   * makes inventory release their stock and payments refund or never take
+   * their money. Returns how many it ended.
+   */
+  async endOverdue(deadlineMs: number, limit: number, log: Logger): Promise<number> {
+    return this.dataSource.transaction(async (tx) => {
+      const overdue = await this.store.lockOverdue(tx, deadlineMs, limit);
+      for (const order of overdue) {
+        const next = transition(
+          { status: order.status, cancelRequested: !!order.cancelRequestedAt },
+          { kind: 'deadlinePassed' },
+        );
+        if (next.kind !== 'move') continue;
+        await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+        await appendToOutbox(
+          tx,
+          createEvent(OrderTimedOut, {
+            source: 'orders',
+            subject: order.id,
+            correlationId: order.id,
+            data: { orderId: order.id, userId: order.userId, amountCents: order.totalCents, currency: order.currency },
+          }),
+        );
+        log.warn({ orderId: order.id, status: order.status, placedAt: order.createdAt }, 'order timed out');
+      }
+      return overdue.length;
+    });
+  }
+
+  /** Orders past their deadline and not ended yet. */
+  async countOverdue(deadlineMs: number): Promise<number> {
+    return this.store.countOverdue(this.dataSource.manager, deadlineMs);
   }
 
   /** An order's saga ended (committed) after `latencyMs`: what admission control goes by. */

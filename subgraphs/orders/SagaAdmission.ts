@@ -4,51 +4,57 @@ import { ServiceUnavailableError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
 import {
+  admissionLimit,
   admits,
+  drainRate,
+  drainSeconds,
   IDLE_SAMPLE,
-  MIN_SLOW_EVIDENCE,
-  nextLimit,
   type AdmissionSample,
   type AdmissionSettings,
 } from './domain/admissionLimit';
 import { prepared } from '../../platform/db/preparedStatements';
 
-export interface SagaAdmissionOptions extends Omit<AdmissionSettings, 'maxLimit'> {
+export interface SagaAdmissionOptions extends AdmissionSettings {
   /** How often the backlog is read from the database. */
   sampleMs: number;
 }
 
-/** Orders older than this are not load but stuck (a dead-lettered event): they do not count. */
-const BACKLOG_WINDOW_FACTOR = 30;
-const FINISHED_WINDOW_MS = 1_000;
-/** How far back the latency without a queue (the baseline) is looked for. */
+/** The finishing rate is measured over this long at most (less while the saga has been busy for less). */
+const RATE_WINDOW_MS = 5_000;
+/** A busy time shorter than this tells no rate yet. */
+const MIN_RATE_EVIDENCE_MS = 1_000;
+/** How far back the highest rate is remembered. */
+const PEAK_WINDOW_MS = 10 * 60_000;
+/** Latency of the orders finished here lately: reported, not acted on. */
+const LATENCY_WINDOW_MS = 1_000;
 const BASELINE_WINDOW_MS = 5 * 60_000;
 /** A sample older than this many periods is not trusted to refuse anything. */
 const STALE_SAMPLES = 10;
-const MAX_LIMIT = 100_000;
 
 /**
  * Admission control for placeOrder (see domain/admissionLimit): reads the
- * saga backlog every `sampleMs` (one statement on a partial index, whatever
- * the request rate), adapts the limit, and refuses an order over it with
+ * saga's backlog and finishing rate every `sampleMs` (one statement on two
+ * partial indexes, whatever the request rate) and refuses an order only when
+ * the backlog could not be finished within SAGA_MAX_DRAIN_SECONDS, with
  * SERVICE_UNAVAILABLE (reason `saga_backlog`) before it costs anything.
- * Replicas each read the shared backlog; each adds only its own orders not
- * yet in it, so together they may overshoot by a sample's worth. Latencies
- * are those of the orders this replica's consumers finish: a sample of all.
+ * Replicas each read the shared backlog and rate; each adds only its own
+ * orders not yet in a sample, so together they may overshoot by a sample's worth.
  */
 export class SagaAdmission {
-  private readonly settings: AdmissionSettings;
-  private limit: number;
   private sample: AdmissionSample = IDLE_SAMPLE;
   private sampledAt = 0;
+  /** Since when every sample saw a backlog (undefined: the last one saw none). */
+  private busySince?: number;
   /** Admitted here and still being placed (products call, transaction): in no sample yet. */
   private placing = 0;
   /** Placed (committed) here since the sample's statement started: in no sample yet either. */
   private placedSince = 0;
-  /** The latency of each sample that had enough finished orders to tell, for the baseline. */
-  private latencyHistory: { at: number; latencyMs: number }[] = [];
-  /** Orders finished here in about the last second: when, and how long each took. */
+  /** One measured rate per second at most, for the peak. */
+  private rateHistory: { at: number; perSecond: number }[] = [];
+  /** Orders finished here lately: when, and how long each took (the latency metrics). */
   private finishedRecently: { at: number; latencyMs: number }[] = [];
+  private latencyMs = 0;
+  private latencyHistory: { at: number; latencyMs: number }[] = [];
   private timer?: NodeJS.Timeout;
   private sampling = false;
   private readonly refusals: Counter;
@@ -59,12 +65,10 @@ export class SagaAdmission {
     private readonly log: Logger,
     metrics: Metrics,
   ) {
-    this.settings = { targetMs: options.targetMs, burst: options.burst, maxLimit: MAX_LIMIT };
-    this.limit = options.burst;
     const registers = [metrics.registry];
     this.refusals = new Counter({
       name: 'orders_admission_refusals_total',
-      help: 'placeOrder calls refused because the saga was behind its latency target',
+      help: 'placeOrder calls refused because the saga could not finish its backlog within SAGA_MAX_DRAIN_SECONDS',
       registers,
     });
     const gauge = (name: string, help: string, read: () => number) =>
@@ -76,23 +80,29 @@ export class SagaAdmission {
           this.set(read());
         },
       });
-    gauge(
-      'orders_saga_backlog',
-      'Orders placed recently and not yet PAID, REJECTED or CANCELLED',
-      () => this.sample.backlog,
-    );
+    gauge('orders_saga_backlog', 'Orders not yet PAID, REJECTED or CANCELLED', () => this.sample.backlog);
     gauge('orders_saga_oldest_ms', 'Age of the oldest of them', () => this.sample.oldestMs);
+    gauge(
+      'orders_saga_finished_per_second',
+      'Orders the saga finishes per second, all replicas (what the backlog drains at)',
+      () => drainRate(this.sample),
+    );
+    gauge('orders_saga_drain_seconds', 'How long the backlog would take to finish at that rate', () =>
+      Math.min(drainSeconds(this.sample), 1e9),
+    );
     gauge(
       'orders_saga_latency_ms',
       'placeOrder -> end state of the orders finished here in the last second, 90th percentile',
-      () => this.sample.latencyMs,
+      () => this.latencyMs,
     );
     gauge(
       'orders_saga_baseline_latency_ms',
       'The lowest of those latencies in the last 5 minutes: the saga without a queue',
-      () => this.sample.baselineMs,
+      () => this.latencyHistory.reduce((min, entry) => Math.min(min, entry.latencyMs), this.latencyMs),
     );
-    gauge('orders_admission_limit', 'Unfinished orders placeOrder lets in at once', () => this.limit);
+    gauge('orders_admission_limit', 'Unfinished orders beyond which placeOrder refuses', () =>
+      admissionLimit(this.sample, this.options),
+    );
   }
 
   start(): void {
@@ -105,14 +115,14 @@ export class SagaAdmission {
   }
 
   /**
-   * Throws SERVICE_UNAVAILABLE when one more order would put the saga behind
-   * its target; otherwise returns what to call once the order is placed (true)
+   * Throws SERVICE_UNAVAILABLE when the saga could not finish one more order
+   * in time; otherwise returns what to call once the order is placed (true)
    * or not (false), so that it counts until a sample sees it.
    */
   admit(): (placed: boolean) => void {
     // Without a recent sample (the database slow or away) nothing is known, so nothing is refused.
     const known = Date.now() - this.sampledAt <= STALE_SAMPLES * this.options.sampleMs;
-    if (known && !admits(this.limit, this.sample, this.placing + this.placedSince, this.settings)) {
+    if (known && !admits(this.sample, this.placing + this.placedSince, this.options)) {
       this.refusals.inc();
       throw new ServiceUnavailableError('Too many orders are being processed; try again shortly', {
         reason: 'saga_backlog',
@@ -137,44 +147,61 @@ export class SagaAdmission {
     if (this.sampling) return;
     this.sampling = true;
     try {
-      const windowSeconds = (this.options.targetMs * BACKLOG_WINDOW_FACTOR) / 1000;
+      const startedAt = Date.now();
+      const busyForMs = this.busySince === undefined ? 0 : startedAt - this.busySince;
+      const rateWindowMs = Math.min(RATE_WINDOW_MS, busyForMs);
       // Placed before the statement: in its count (or committing now, then counted twice: the safe side).
       const placedBefore = this.placedSince;
+      // Finished within the busy time only: orders that ended before the backlog formed say nothing of its rate.
       const [row] = (await this.dataSource.query(
         prepared(`WITH unfinished AS (
            SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
-            WHERE status IN ('PENDING', 'RESERVED') AND created_at > now() - make_interval(secs => $1)
+            WHERE status IN ('PENDING', 'RESERVED')
          )
          SELECT backlog,
                 coalesce(floor(extract(epoch FROM clock_timestamp() - oldest) * 1000), 0)::int AS oldest_ms,
                 (SELECT count(*)::int FROM orders
                   WHERE status IN ('PAID', 'REJECTED', 'CANCELLED')
-                    AND updated_at > now() - make_interval(secs => $2)) AS finished
+                    AND updated_at > now() - make_interval(secs => $1)) AS finished
            FROM unfinished`),
-        [windowSeconds, FINISHED_WINDOW_MS / 1000],
+        [rateWindowMs / 1000],
       )) as { backlog: number; oldest_ms: number; finished: number }[];
       const now = Date.now();
-      this.finishedRecently = this.finishedRecently.filter((finished) => now - finished.at <= FINISHED_WINDOW_MS);
-      const latencies = this.finishedRecently.map((finished) => finished.latencyMs).sort((a, b) => a - b);
-      const latencyMs = latencies[Math.ceil(latencies.length * 0.9) - 1] ?? 0;
-      if (latencies.length >= MIN_SLOW_EVIDENCE) this.latencyHistory.push({ at: now, latencyMs });
-      this.latencyHistory = this.latencyHistory.filter((entry) => now - entry.at <= BASELINE_WINDOW_MS);
+      const finishedPerSecond = busyForMs >= MIN_RATE_EVIDENCE_MS ? (row.finished * 1000) / rateWindowMs : undefined;
+      this.rememberRate(now, finishedPerSecond);
       this.sample = {
         backlog: row.backlog,
         oldestMs: row.oldest_ms,
-        finishedPerSecond: (row.finished * 1000) / FINISHED_WINDOW_MS,
-        latencySamples: latencies.length,
-        latencyMs,
-        baselineMs: this.latencyHistory.reduce((min, entry) => Math.min(min, entry.latencyMs), latencyMs),
+        finishedPerSecond,
+        peakPerSecond: this.rateHistory.reduce((max, entry) => Math.max(max, entry.perSecond), 0),
       };
+      // The backlog's start is known to a sample's period; a later start only shortens the window (the safe side).
+      if (row.backlog === 0) this.busySince = undefined;
+      else this.busySince ??= startedAt;
       this.sampledAt = now;
       this.placedSince -= placedBefore;
-      this.limit = nextLimit(this.limit, this.sample, this.settings, this.placing + this.placedSince);
+      this.updateLatency(now);
     } catch (error) {
       // Not knowing the backlog refuses nothing once the last sample is stale (see admit).
       this.log.warn({ err: (error as Error).message }, 'saga backlog sample failed');
     } finally {
       this.sampling = false;
     }
+  }
+
+  private rememberRate(now: number, perSecond: number | undefined): void {
+    this.rateHistory = this.rateHistory.filter((entry) => now - entry.at <= PEAK_WINDOW_MS);
+    if (perSecond === undefined) return;
+    const last = this.rateHistory[this.rateHistory.length - 1];
+    if (last && now - last.at < 1_000) last.perSecond = Math.max(last.perSecond, perSecond);
+    else this.rateHistory.push({ at: now, perSecond });
+  }
+
+  private updateLatency(now: number): void {
+    this.finishedRecently = this.finishedRecently.filter((finished) => now - finished.at <= LATENCY_WINDOW_MS);
+    const latencies = this.finishedRecently.map((finished) => finished.latencyMs).sort((a, b) => a - b);
+    this.latencyMs = latencies[Math.ceil(latencies.length * 0.9) - 1] ?? 0;
+    if (latencies.length > 0) this.latencyHistory.push({ at: now, latencyMs: this.latencyMs });
+    this.latencyHistory = this.latencyHistory.filter((entry) => now - entry.at <= BASELINE_WINDOW_MS);
   }
 }

@@ -3,11 +3,13 @@ import type { OrderRepository } from './db/OrderRepository';
 import type { OrderLoaders } from './loaders';
 import type { OrderService } from './OrderService';
 import type { SagaAdmission } from './SagaAdmission';
+import type { SagaDeadline } from './SagaDeadline';
 
 export interface OrdersDeps {
   orders: OrderRepository;
   orderService: OrderService;
   admission?: SagaAdmission;
+  deadline: SagaDeadline;
 }
 
 export interface OrdersContext extends BaseContext, OrdersDeps {

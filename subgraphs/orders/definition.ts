@@ -12,6 +12,7 @@ import { OrderStore } from './db/OrderStore';
 import { orderConsumers } from './events/consumers';
 import { OrderService } from './OrderService';
 import { SagaAdmission } from './SagaAdmission';
+import { SagaDeadline } from './SagaDeadline';
 import { ProductsClient } from './productsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
@@ -30,22 +31,32 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
   entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
   migrations,
   createDeps: ({ dataSource, signer, config, log, metrics }) => {
-    // SAGA_TARGET_MS=0 turns admission control off: every order is taken.
+    // SAGA_MAX_DRAIN_SECONDS=0 turns admission control off: every order is taken.
     const admission =
-      config.sagaAdmission.targetMs > 0 ? new SagaAdmission(dataSource, config.sagaAdmission, log, metrics) : undefined;
+      config.sagaAdmission.maxDrainSeconds > 0
+        ? new SagaAdmission(dataSource, config.sagaAdmission, log, metrics)
+        : undefined;
+    const orderService = new OrderService(
+      dataSource,
+      new OrderStore(),
+      new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
+      admission,
+    );
     return {
       orders: new OrderRepository(dataSource),
       admission,
-      orderService: new OrderService(
-        dataSource,
-        new OrderStore(),
-        new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
-        admission,
-      ),
+      orderService,
+      deadline: new SagaDeadline(orderService, config.orderDeadlineMs, log, metrics),
     };
   },
-  onStart: async (deps) => deps.admission?.start(),
-  onStop: (deps) => deps.admission?.stop(),
+  onStart: async (deps) => {
+    deps.admission?.start();
+    deps.deadline.start();
+  },
+  onStop: async (deps) => {
+    deps.admission?.stop();
+    await deps.deadline.stop();
+  },
   events: { publishes: true, consumers: (deps) => orderConsumers(deps.orderService) },
   createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orders) }),
 };

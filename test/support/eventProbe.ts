@@ -1,7 +1,7 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
 import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/eventBus';
-import { deadLetterStream, streamOf, subjectOf } from '../../platform/events/naming';
+import { deadLetterStream, deadLetterSubject, streamOf, subjectOf } from '../../platform/events/naming';
 import { TEST_NATS_URL } from './testEnv';
 
 export interface DeadLetter {
@@ -90,6 +90,40 @@ export class EventProbe {
       });
     }
     return out;
+  }
+
+  /**
+   * Takes an event from a durable consumer whose service is stopped and moves
+   * it to the dead letters as that consumer does when it gives up (a copy
+   * with the same headers, then term): the state a real dead-lettering leaves.
+   * Other messages it meets go back to the consumer at once.
+   */
+  async deadLetterFrom(consumer: string, domain: string, eventId: string, timeoutMs = 10_000): Promise<void> {
+    const js = this.nc.jetstream();
+    const durable = await js.consumers.get(streamOf(this.prefix, domain), consumer);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const batch = await durable.fetch({ max_messages: 50, expires: 1_000 });
+      for await (const message of batch) {
+        const event = JSON.parse(new TextDecoder().decode(message.data)) as EventEnvelope;
+        if (event.id !== eventId) {
+          message.nak();
+          continue;
+        }
+        const h = headers();
+        h.set('Dead-Letter-Reason', 'moved to the dead letters by a test');
+        h.set('Dead-Letter-Consumer', consumer);
+        h.set('Original-Subject', message.subject);
+        h.set('Deliveries', String(message.info.deliveryCount));
+        await js.publish(deadLetterSubject(this.prefix, consumer, event.type), message.data, {
+          headers: h,
+          msgID: `${consumer}:${event.id}`,
+        });
+        message.term();
+        return;
+      }
+    }
+    throw new Error(`event ${eventId} did not reach ${consumer} within ${timeoutMs} ms`);
   }
 
   /** Waits for the first event of a type (and matching a predicate) on its producer's stream. */

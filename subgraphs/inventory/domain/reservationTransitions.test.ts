@@ -1,5 +1,5 @@
 import { ReservationStatus } from './ReservationStatus';
-import { stockChange, transitionFor, type SagaOutcome } from './reservationTransitions';
+import { closesOrder, stockChange, transitionFor, type SagaOutcome } from './reservationTransitions';
 
 const { RESERVED, COMMITTED, RELEASED, RESTOCKED } = ReservationStatus;
 
@@ -14,8 +14,8 @@ describe('reservation transitions', () => {
     expect(stockChange(sell, 3)).toEqual({ onHand: -3, reserved: -3 });
   });
 
-  it('releases reserved units when the payment fails or the order is cancelled', () => {
-    for (const outcome of ['PAYMENT_FAILED', 'ORDER_CANCELLED'] as const) {
+  it('releases reserved units when the payment fails or the order is cancelled or timed out', () => {
+    for (const outcome of ['PAYMENT_FAILED', 'ORDER_CANCELLED', 'ORDER_TIMED_OUT'] as const) {
       const release = transitionFor(outcome, RESERVED)!;
       expect(release.to).toBe(RELEASED);
       expect(stockChange(release, 4)).toEqual({ onHand: 0, reserved: -4 });
@@ -29,8 +29,12 @@ describe('reservation transitions', () => {
     expect(next('PAYMENT_REFUNDED', RESERVED)).toBe(RELEASED);
   });
 
-  it('leaves sold units alone when the order is cancelled: the refund restocks them', () => {
+  it('leaves sold units alone when the order is cancelled or timed out: the refund restocks them', () => {
     expect(transitionFor('ORDER_CANCELLED', COMMITTED)).toBeUndefined();
+    expect(transitionFor('ORDER_TIMED_OUT', COMMITTED)).toBeUndefined();
+    // Both end the order for a late orders.placed; the payment outcomes do not.
+    expect(closesOrder('ORDER_TIMED_OUT') && closesOrder('ORDER_CANCELLED')).toBe(true);
+    expect(closesOrder('PAYMENT_FAILED') || closesOrder('PAYMENT_REFUNDED')).toBe(false);
   });
 
   it('sells nothing for a payment that succeeds after the order was cancelled', () => {
@@ -38,7 +42,13 @@ describe('reservation transitions', () => {
   });
 
   it('never applies an outcome twice: the status it leads to has no transition for it', () => {
-    const outcomes: SagaOutcome[] = ['PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'ORDER_CANCELLED', 'PAYMENT_REFUNDED'];
+    const outcomes: SagaOutcome[] = [
+      'PAYMENT_SUCCEEDED',
+      'PAYMENT_FAILED',
+      'ORDER_CANCELLED',
+      'ORDER_TIMED_OUT',
+      'PAYMENT_REFUNDED',
+    ];
     for (const outcome of outcomes) {
       for (const status of [RESERVED, COMMITTED, RELEASED, RESTOCKED]) {
         const to = next(outcome, status);
@@ -48,7 +58,13 @@ describe('reservation transitions', () => {
   });
 
   it('treats RELEASED and RESTOCKED as final', () => {
-    const outcomes: SagaOutcome[] = ['PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'ORDER_CANCELLED', 'PAYMENT_REFUNDED'];
+    const outcomes: SagaOutcome[] = [
+      'PAYMENT_SUCCEEDED',
+      'PAYMENT_FAILED',
+      'ORDER_CANCELLED',
+      'ORDER_TIMED_OUT',
+      'PAYMENT_REFUNDED',
+    ];
     for (const outcome of outcomes) {
       expect(transitionFor(outcome, RELEASED)).toBeUndefined();
       expect(transitionFor(outcome, RESTOCKED)).toBeUndefined();
@@ -56,7 +72,13 @@ describe('reservation transitions', () => {
   });
 
   it('starts every transition from the status it is listed under', () => {
-    const outcomes: SagaOutcome[] = ['PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'ORDER_CANCELLED', 'PAYMENT_REFUNDED'];
+    const outcomes: SagaOutcome[] = [
+      'PAYMENT_SUCCEEDED',
+      'PAYMENT_FAILED',
+      'ORDER_CANCELLED',
+      'ORDER_TIMED_OUT',
+      'PAYMENT_REFUNDED',
+    ];
     for (const outcome of outcomes) {
       for (const status of [RESERVED, COMMITTED, RELEASED, RESTOCKED]) {
         const transition = transitionFor(outcome, status);

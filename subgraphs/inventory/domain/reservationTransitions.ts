@@ -1,7 +1,12 @@
 import { ReservationStatus } from './ReservationStatus';
 
 /** What happened to an order, as far as its reserved stock is concerned. */
-export type SagaOutcome = 'PAYMENT_SUCCEEDED' | 'PAYMENT_FAILED' | 'ORDER_CANCELLED' | 'PAYMENT_REFUNDED';
+export type SagaOutcome =
+  | 'PAYMENT_SUCCEEDED'
+  | 'PAYMENT_FAILED'
+  | 'ORDER_CANCELLED'
+  | 'ORDER_TIMED_OUT'
+  | 'PAYMENT_REFUNDED';
 
 export interface ReservationTransition {
   from: ReservationStatus;
@@ -41,8 +46,19 @@ const TRANSITIONS: Record<SagaOutcome, Partial<Record<ReservationStatus, Reserva
   PAYMENT_FAILED: { [ReservationStatus.RESERVED]: RELEASE },
   // A COMMITTED line stays sold: payments refunds the order and its payments.refunded restocks it.
   ORDER_CANCELLED: { [ReservationStatus.RESERVED]: RELEASE },
+  // The same for an order the saga ended at its deadline: a reservation never outlives its order.
+  ORDER_TIMED_OUT: { [ReservationStatus.RESERVED]: RELEASE },
   PAYMENT_REFUNDED: { [ReservationStatus.RESERVED]: RELEASE, [ReservationStatus.COMMITTED]: RESTOCK },
 };
+
+/**
+ * Whether the outcome ends the order whatever has been reserved so far: an
+ * orders.placed that comes after it (a retried delivery, a replayed dead
+ * letter) must then reserve nothing.
+ */
+export function closesOrder(outcome: SagaOutcome): boolean {
+  return outcome === 'ORDER_CANCELLED' || outcome === 'ORDER_TIMED_OUT';
+}
 
 /** The transition an outcome causes for a reservation in `status`, or undefined for none. */
 export function transitionFor(outcome: SagaOutcome, status: ReservationStatus): ReservationTransition | undefined {

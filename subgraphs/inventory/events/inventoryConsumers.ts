@@ -1,5 +1,5 @@
 import type { ConsumerSpec } from '../../../platform/events/eventConsumer';
-import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
+import { OrderCancelled, OrderPlaced, OrderTimedOut } from '../../orders/events/contracts';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from '../../payments/events/contracts';
 import type { ReservationService } from '../ReservationService';
 import { onOrderPlaced } from './onOrderPlaced';
@@ -14,6 +14,7 @@ export function inventoryConsumers(reservations: ReservationService): ConsumerSp
       handlers: {
         [OrderPlaced.type]: onOrderPlaced(reservations),
         [OrderCancelled.type]: settleReservations(OrderCancelled, 'ORDER_CANCELLED', reservations),
+        [OrderTimedOut.type]: settleReservations(OrderTimedOut, 'ORDER_TIMED_OUT', reservations),
       },
     },
     {

@@ -60,6 +60,32 @@ export class OrderStore {
     return row ? toOrderRow(row) : null;
   }
 
+  /**
+   * Up to `limit` orders still in the saga that were placed over `deadlineMs`
+   * ago, oldest first, locked. SKIP LOCKED: an order a saga step holds right
+   * now is left to that step (and the next sweep), and replicas sweeping at
+   * once never take the same order.
+   */
+  async lockOverdue(tx: EntityManager, deadlineMs: number, limit: number): Promise<OrderRow[]> {
+    const rows = (await tx.query(
+      prepared(`SELECT ${ORDER_COLUMNS} FROM orders
+        WHERE status IN ('PENDING', 'RESERVED') AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`),
+      [deadlineMs / 1000, limit],
+    )) as OrderColumns[];
+    return rows.map(toOrderRow);
+  }
+
+  /** Orders still in the saga that were placed over `deadlineMs` ago (the overdue gauge). */
+  async countOverdue(tx: EntityManager, deadlineMs: number): Promise<number> {
+    const [row] = (await tx.query(
+      prepared(`SELECT count(*)::int AS overdue FROM orders
+        WHERE status IN ('PENDING', 'RESERVED') AND created_at < now() - make_interval(secs => $1)`),
+      [deadlineMs / 1000],
+    )) as { overdue: number }[];
+    return row.overdue;
+  }
+
   /** Plain SQL: clients send a key with every placeOrder, and the query builder cost more CPU than the lookup. */
   async findByIdempotencyKey(tx: EntityManager, userId: string, key: string): Promise<OrderRow | null> {
     const [row] = (await tx.query(

@@ -28,6 +28,22 @@ describe('the order status machine', () => {
     });
   });
 
+  it('ends an order still PENDING or RESERVED at its deadline as REJECTED, TIMED_OUT, and leaves an ended one alone', () => {
+    for (const status of [OrderStatus.PENDING, OrderStatus.RESERVED]) {
+      expect(transition(at(status), { kind: 'deadlinePassed' })).toEqual({
+        kind: 'move',
+        status: 'REJECTED',
+        rejectionReason: 'TIMED_OUT',
+      });
+    }
+    for (const status of [OrderStatus.PAID, OrderStatus.REJECTED, OrderStatus.CANCELLED]) {
+      expect(transition(at(status), { kind: 'deadlinePassed' })).toEqual({ kind: 'ignore' });
+    }
+    expect(transition(at(OrderStatus.PAID, true), { kind: 'deadlinePassed' })).toEqual({ kind: 'ignore' });
+    // What comes after the timeout changes nothing: a late payment is refunded by payments, not applied.
+    expect(transition(at(OrderStatus.REJECTED), { kind: 'paymentSucceeded' })).toEqual({ kind: 'ignore' });
+  });
+
   it('waits for the reservation when the payment outcome arrives first', () => {
     expect(transition(at(OrderStatus.PENDING), { kind: 'paymentSucceeded' })).toEqual({ kind: 'notYet' });
     expect(transition(at(OrderStatus.PENDING), { kind: 'paymentFailed', reason: 'X' })).toEqual({ kind: 'notYet' });

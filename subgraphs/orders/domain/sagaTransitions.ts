@@ -6,7 +6,12 @@ export type SagaFact =
   | { kind: 'stockRejected' }
   | { kind: 'paymentSucceeded' }
   | { kind: 'paymentFailed'; reason: string }
-  | { kind: 'paymentRefunded' };
+  | { kind: 'paymentRefunded' }
+  /** ORDER_DEADLINE passed before the order ended: the saga ends it itself. */
+  | { kind: 'deadlinePassed' };
+
+/** The rejection reason of an order the saga did not finish within ORDER_DEADLINE. */
+export const TIMED_OUT = 'TIMED_OUT';
 
 export interface OrderState {
   status: OrderStatus;
@@ -23,8 +28,9 @@ export type Transition =
 
 /**
  * The order status machine (DESIGN.md "The order saga"):
- * PENDING -> RESERVED -> PAID, or REJECTED (OUT_OF_STOCK, PAYMENT_DECLINED);
- * CANCELLED by the customer, for a PAID order once it is refunded.
+ * PENDING -> RESERVED -> PAID, or REJECTED (OUT_OF_STOCK, PAYMENT_DECLINED,
+ * TIMED_OUT when ORDER_DEADLINE passed first); CANCELLED by the customer, for
+ * a PAID order once it is refunded.
  */
 export function transition(state: OrderState, fact: SagaFact): Transition {
   const { status } = state;
@@ -47,6 +53,11 @@ export function transition(state: OrderState, fact: SagaFact): Transition {
     case 'paymentRefunded':
       return status === OrderStatus.PAID && state.cancelRequested
         ? { kind: 'move', status: OrderStatus.CANCELLED }
+        : { kind: 'ignore' };
+    case 'deadlinePassed':
+      // A PAID order has ended; a cancel waiting for its refund is the customer's, not the saga's.
+      return status === OrderStatus.PENDING || status === OrderStatus.RESERVED
+        ? { kind: 'move', status: OrderStatus.REJECTED, rejectionReason: TIMED_OUT }
         : { kind: 'ignore' };
   }
 }

@@ -28,3 +28,20 @@ export const OrderCancelled = defineEvent(
     wasPaid: z.boolean(),
   }),
 );
+
+/**
+ * The order did not end within ORDER_DEADLINE and orders ended it (REJECTED,
+ * TIMED_OUT): undo what was done, as for a cancel (release its stock, refund
+ * or never take its payment). It carries the amount, so payments can remember
+ * the order as ended even when its orders.placed never reached payments.
+ */
+export const OrderTimedOut = defineEvent(
+  'orders.timedOut',
+  1,
+  z.object({
+    orderId: z.string().uuid(),
+    userId: z.string().uuid(),
+    amountCents: z.number().int().nonnegative(),
+    currency: z.string().length(3),
+  }),
+);

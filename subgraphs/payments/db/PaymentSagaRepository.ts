@@ -91,6 +91,20 @@ export class PaymentSagaRepository {
     return affected === 1;
   }
 
+  /**
+   * Marks the order's intent cancelled, writing it cancelled when its
+   * orders.placed never arrived (no card token then: nothing can be charged
+   * from it, and a late orders.placed leaves it as it is).
+   */
+  async cancelOrRememberIntent(tx: EntityManager, order: Omit<NewIntent, 'cardToken'>): Promise<void> {
+    await tx.query(
+      prepared(`INSERT INTO payment_intents (order_id, user_id, amount_cents, currency, card_token, cancelled_at)
+       VALUES ($1, $2, $3, $4, '', now())
+       ON CONFLICT (order_id) DO UPDATE SET cancelled_at = coalesce(payment_intents.cancelled_at, now())`),
+      [order.orderId, order.userId, order.amountCents, order.currency],
+    );
+  }
+
   async markRefunded(tx: EntityManager, paymentId: string, refundRef: string): Promise<PaymentRow> {
     const payment = await this.lockPayment(tx, paymentId);
     assertTransition(payment.status, PaymentStatus.REFUNDED);

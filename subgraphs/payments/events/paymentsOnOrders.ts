@@ -1,22 +1,31 @@
 import type { EventEnvelope } from '../../../platform/events/envelope';
 import type { Commit, ConsumerSpec } from '../../../platform/events/eventConsumer';
 import { appendToOutbox } from '../../../platform/events/outbox';
-import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
+import { OrderCancelled, OrderPlaced, OrderTimedOut } from '../../orders/events/contracts';
 import type { PaymentsDeps } from '../context';
+import type { NewIntent } from '../db/PaymentSagaRepository';
 import type { PaymentRow } from '../db/PaymentRow';
 import { cancellationStep } from '../domain/paymentRules';
 import { PaymentRefunded } from './contracts';
 import { paymentEvent } from './paymentEvent';
 import { RetryLaterError } from '../../../platform/events/envelope';
 
-/** An order is placed (remember what to charge) or cancelled (give back what was taken). */
+/** An order is placed (remember what to charge), or cancelled or timed out (give back what was taken). */
 export function paymentsOnOrders(deps: PaymentsDeps): ConsumerSpec {
   return {
     name: 'payments-on-orders',
     domain: 'orders',
     handlers: {
       [OrderPlaced.type]: (event, commit) => recordIntent(deps, event, commit),
-      [OrderCancelled.type]: (event, commit) => refundCancelledOrder(deps, event, commit),
+      [OrderCancelled.type]: (event, commit) => {
+        const { orderId } = OrderCancelled.read(event);
+        return refundEndedOrder(deps, event, commit, orderId);
+      },
+      [OrderTimedOut.type]: (event, commit) => {
+        const { orderId, userId, amountCents, currency } = OrderTimedOut.read(event);
+        // The order may have timed out because its orders.placed never got here: remember it as ended.
+        return refundEndedOrder(deps, event, commit, orderId, { orderId, userId, amountCents, currency });
+      },
     },
   };
 }
@@ -31,16 +40,24 @@ async function recordIntent(deps: PaymentsDeps, event: EventEnvelope, commit: Co
  * nothing, and refunds a SUCCEEDED payment (provider first, keyed by the
  * payment, then REFUNDED + payments.refunded in one commit). A charge still
  * in flight is waited for: the event is retried until it has an outcome.
+ * With `ended` (the order timed out), an intent that never arrived is written
+ * as cancelled, so a late orders.placed finds the order over.
  */
-async function refundCancelledOrder(deps: PaymentsDeps, event: EventEnvelope, commit: Commit): Promise<void> {
-  const { orderId } = OrderCancelled.read(event);
+async function refundEndedOrder(
+  deps: PaymentsDeps,
+  event: EventEnvelope,
+  commit: Commit,
+  orderId: string,
+  ended?: Omit<NewIntent, 'cardToken'>,
+): Promise<void> {
   const seen = await deps.saga.findLatestPayment(orderId);
   if (cancellationStep(seen?.status ?? null) === 'await-charge') {
     throw new RetryLaterError(`order ${orderId} has a charge in flight; refund once it settled`);
   }
   const refund = seen && cancellationStep(seen.status) === 'refund' ? await refundAtProvider(deps, seen) : null;
   await commit(async (tx) => {
-    if (!(await deps.saga.cancelIntent(tx, orderId))) {
+    if (ended) await deps.saga.cancelOrRememberIntent(tx, ended);
+    else if (!(await deps.saga.cancelIntent(tx, orderId))) {
       throw new RetryLaterError(`order ${orderId} has no payment intent yet (orders.placed not handled)`);
     }
     // Read again under the intent's lock: a charge may have started or ended since `seen`.
