@@ -100,7 +100,7 @@ export type Order = {
   items: Array<OrderItem>;
   /** Null until a payment was attempted */
   payment: Maybe<Payment>;
-  /** OUT_OF_STOCK | PAYMENT_DECLINED | ... ; null unless REJECTED */
+  /** OUT_OF_STOCK | PAYMENT_DECLINED | INVALID_CARD | TIMED_OUT (not ended within the order deadline); null unless REJECTED */
   rejectionReason: Maybe<Scalars['String']['output']>;
   status: OrderStatus;
   total: Money;

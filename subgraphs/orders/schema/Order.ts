@@ -25,7 +25,7 @@ export class Order {
   @Field(() => OrderStatus)
   status: OrderStatus;
 
-  @Field(() => String, { nullable: true, description: 'OUT_OF_STOCK | PAYMENT_DECLINED | ... ; null unless REJECTED' })
+  @Field(() => String, { nullable: true, description: 'OUT_OF_STOCK | PAYMENT_DECLINED | INVALID_CARD | TIMED_OUT (not ended within the order deadline); null unless REJECTED' })
   rejectionReason: string | null;
 
   @Field()
