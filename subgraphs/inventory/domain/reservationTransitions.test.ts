@@ -2,6 +2,13 @@ import { ReservationStatus } from './ReservationStatus';
 import { closesOrder, stockChange, transitionFor, type SagaOutcome } from './reservationTransitions';
 
 const { RESERVED, COMMITTED, RELEASED, RESTOCKED } = ReservationStatus;
+const OUTCOMES: SagaOutcome[] = [
+  'PAYMENT_SUCCEEDED',
+  'PAYMENT_FAILED',
+  'ORDER_CANCELLED',
+  'ORDER_TIMED_OUT',
+  'PAYMENT_REFUNDED',
+];
 
 function next(outcome: SagaOutcome, status: ReservationStatus): ReservationStatus | undefined {
   return transitionFor(outcome, status)?.to;
@@ -42,14 +49,7 @@ describe('reservation transitions', () => {
   });
 
   it('never applies an outcome twice: the status it leads to has no transition for it', () => {
-    const outcomes: SagaOutcome[] = [
-      'PAYMENT_SUCCEEDED',
-      'PAYMENT_FAILED',
-      'ORDER_CANCELLED',
-      'ORDER_TIMED_OUT',
-      'PAYMENT_REFUNDED',
-    ];
-    for (const outcome of outcomes) {
+    for (const outcome of OUTCOMES) {
       for (const status of [RESERVED, COMMITTED, RELEASED, RESTOCKED]) {
         const to = next(outcome, status);
         if (to) expect(next(outcome, to)).toBeUndefined();
@@ -58,28 +58,14 @@ describe('reservation transitions', () => {
   });
 
   it('treats RELEASED and RESTOCKED as final', () => {
-    const outcomes: SagaOutcome[] = [
-      'PAYMENT_SUCCEEDED',
-      'PAYMENT_FAILED',
-      'ORDER_CANCELLED',
-      'ORDER_TIMED_OUT',
-      'PAYMENT_REFUNDED',
-    ];
-    for (const outcome of outcomes) {
+    for (const outcome of OUTCOMES) {
       expect(transitionFor(outcome, RELEASED)).toBeUndefined();
       expect(transitionFor(outcome, RESTOCKED)).toBeUndefined();
     }
   });
 
   it('starts every transition from the status it is listed under', () => {
-    const outcomes: SagaOutcome[] = [
-      'PAYMENT_SUCCEEDED',
-      'PAYMENT_FAILED',
-      'ORDER_CANCELLED',
-      'ORDER_TIMED_OUT',
-      'PAYMENT_REFUNDED',
-    ];
-    for (const outcome of outcomes) {
+    for (const outcome of OUTCOMES) {
       for (const status of [RESERVED, COMMITTED, RELEASED, RESTOCKED]) {
         const transition = transitionFor(outcome, status);
         if (transition) expect(transition.from).toBe(status);
