@@ -1,10 +1,14 @@
 import {
   connect,
+  DiscardPolicy,
+  nanos,
   RetentionPolicy,
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
   type NatsConnection,
+  type StreamConfig,
+  type StreamInfo,
 } from 'nats';
 import type { Logger } from '../logger';
 import { deadLetterStream, domainSubjects, streamOf } from './naming';
@@ -14,12 +18,28 @@ const CONNECT_RETRY_MS = 500;
 /** How long JetStream remembers a Nats-Msg-Id to drop a re-published event. */
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 
+/** What a stream may hold and on how many servers (EVENTS_STREAM_MAX_AGE_HOURS, _MAX_BYTES, _REPLICAS). */
+export interface StreamLimits {
+  maxAgeMs: number;
+  maxBytes: number;
+  replicas: number;
+}
+
+/** The settings' defaults, for streams created by a caller that passes no limits (tests, tools). */
+export const DEFAULT_STREAM_LIMITS: StreamLimits = { maxAgeMs: 168 * 3_600_000, maxBytes: 1_073_741_824, replicas: 1 };
+
 export interface EventBusOptions {
   url: string;
   prefix: string;
   /** Connection name, shown by the NATS server. */
   name: string;
   log: Logger;
+  /**
+   * The limits of every stream this service ensures: applied to a new stream, and to an existing
+   * one whose limits differ. Without them streams are created with DEFAULT_STREAM_LIMITS and
+   * existing ones are left as they are.
+   */
+  streamLimits?: StreamLimits;
 }
 
 /**
@@ -103,9 +123,22 @@ export class EventBus {
     return (await this.ready()).jetstreamManager();
   }
 
-  /** Creates the domain's stream (and the dead-letter stream) unless they exist. */
+  /**
+   * Creates the domain's stream (and the dead-letter stream) unless they exist, and brings their
+   * limits to this service's. A refusal is logged here too: some callers (the start of a
+   * publishing service) only retry, and the operator must see why the setting is not applied.
+   */
   async ensureStream(domain: string): Promise<void> {
-    await ensureDomainStream(await this.manager(), this.prefix, domain);
+    const limits = this.options.streamLimits;
+    try {
+      const changes = await ensureDomainStream(await this.manager(), this.prefix, domain, limits);
+      for (const [stream, change] of Object.entries(changes)) {
+        if (change !== 'unchanged') this.options.log.info({ stream, limits, change }, 'stream limits applied');
+      }
+    } catch (error) {
+      this.options.log.error({ err: (error as Error).message, domain, limits }, 'stream not ensured');
+      throw error;
+    }
   }
 
   async close(): Promise<void> {
@@ -152,29 +185,111 @@ export async function deleteEventNamespace(natsUrl: string, prefix: string): Pro
   }
 }
 
-/** The domain's stream and the namespace's dead-letter stream, created unless they exist. */
-export async function ensureDomainStream(jsm: JetStreamManager, prefix: string, domain: string): Promise<void> {
-  await ensure(jsm, streamOf(prefix, domain), domainSubjects(prefix, domain));
-  await ensure(jsm, deadLetterStream(prefix), `${prefix}.deadletter.>`);
+export type StreamChange = 'created' | 'updated' | 'unchanged';
+
+/**
+ * The domain's stream and the namespace's dead-letter stream, created unless they exist. With
+ * `limits`, an existing stream whose limits differ is updated to them, so a changed setting is
+ * applied by a restart; without, an existing stream is left as it is (a test's probe must not
+ * undo the limits the services under test set).
+ */
+export async function ensureDomainStream(
+  jsm: JetStreamManager,
+  prefix: string,
+  domain: string,
+  limits?: StreamLimits,
+): Promise<Record<string, StreamChange>> {
+  const stream = streamOf(prefix, domain);
+  const deadLetters = deadLetterStream(prefix);
+  return {
+    [stream]: await ensure(jsm, stream, domainSubjects(prefix, domain), limits),
+    [deadLetters]: await ensure(jsm, deadLetters, `${prefix}.deadletter.>`, limits),
+  };
 }
 
-async function ensure(jsm: JetStreamManager, name: string, subjects: string): Promise<void> {
-  try {
-    await jsm.streams.info(name);
-    return;
-  } catch (error) {
-    if (!/stream not found/i.test((error as Error).message)) throw error;
+/**
+ * Every stream is bounded by age and size, so a consumer that is down for long, or a dead-letter
+ * pile nobody looks at, cannot fill NATS's disk. Discard `new`: a full stream refuses the publish.
+ * With an outbox in front of every stream nothing is lost by that (the relay keeps the event and
+ * retries it; the disk stays bounded, and the refusal shows in events_publish_failures_total and
+ * outbox_pending), and a dead-lettering that is refused leaves the message unacknowledged, to be
+ * retried (EventConsumer.fail). Discard `old` would instead silently delete the oldest events,
+ * which a consumer may not have read yet. The age bound also ends an unread dead letter's life:
+ * the dead-letter alert fires long before.
+ */
+function limitSettings(limits: StreamLimits) {
+  return {
+    max_age: nanos(limits.maxAgeMs),
+    max_bytes: limits.maxBytes,
+    num_replicas: limits.replicas,
+    discard: DiscardPolicy.New,
+    duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+  } satisfies Partial<StreamConfig>;
+}
+
+async function ensure(
+  jsm: JetStreamManager,
+  name: string,
+  subjects: string,
+  limits: StreamLimits | undefined,
+): Promise<StreamChange> {
+  const wanted = limitSettings(limits ?? DEFAULT_STREAM_LIMITS);
+  let info = await streamInfo(jsm, name);
+  if (!info) {
+    try {
+      await jsm.streams.add({
+        name,
+        subjects: [subjects],
+        storage: StorageType.File,
+        retention: RetentionPolicy.Limits,
+        ...wanted,
+      });
+      return 'created';
+    } catch (error) {
+      // Another service created it first: it may have other limits, compared below.
+      if (!/already in use/i.test((error as Error).message)) throw refused(name, limits, error as Error);
+      info = await streamInfo(jsm, name);
+      if (!info) throw error;
+    }
   }
-  try {
-    await jsm.streams.add({
+  if (!limits) return 'unchanged';
+  const differs = (Object.keys(wanted) as (keyof typeof wanted)[]).some((key) => info.config[key] !== wanted[key]);
+  if (!differs) return 'unchanged';
+  // A server that is not clustered refuses to create an R3 stream, but nats-server 2.9 accepts the
+  // update of an existing one to R3 and then fails to load it at its next restart ("Error
+  // recreating stream ... replicas > 1 not supported in non-clustered mode"): the stream is gone.
+  // Only a clustered server names its cluster in the stream info (checked with 2.9: a 3-node cluster
+  // moves the stream to R3), so without that name the update is refused here.
+  if (limits.replicas > 1 && !info.cluster?.name) {
+    throw refused(
       name,
-      subjects: [subjects],
-      storage: StorageType.File,
-      retention: RetentionPolicy.Limits,
-      duplicate_window: DUPLICATE_WINDOW_MS * 1_000_000,
-    });
-  } catch (error) {
-    // Another service created it first.
-    if (!/already in use/i.test((error as Error).message)) throw error;
+      limits,
+      new Error('replicas > 1 not supported in non-clustered mode (the server has no cluster)'),
+    );
   }
+  try {
+    await jsm.streams.update(name, wanted);
+  } catch (error) {
+    throw refused(name, limits, error as Error);
+  }
+  return 'updated';
+}
+
+async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
+  try {
+    return await jsm.streams.info(name);
+  } catch (error) {
+    if (/stream not found/i.test((error as Error).message)) return undefined;
+    throw error;
+  }
+}
+
+/** One line naming the stream, the settings NATS was asked for and its answer. */
+function refused(name: string, limits: StreamLimits | undefined, error: Error): Error {
+  const { maxAgeMs, maxBytes, replicas } = limits ?? DEFAULT_STREAM_LIMITS;
+  return new Error(
+    `NATS refused stream ${name} with EVENTS_STREAM_REPLICAS=${replicas}, EVENTS_STREAM_MAX_BYTES=${maxBytes}, ` +
+      `EVENTS_STREAM_MAX_AGE_HOURS=${maxAgeMs / 3_600_000}: ${error.message}`,
+    { cause: error },
+  );
 }

@@ -9,6 +9,7 @@ import { recordProcessed } from './inbox';
 import { KeyedQueue } from './keyedQueue';
 import { deadLetterSubject, domainSubjects, streamOf } from './naming';
 import { prepared } from '../db/preparedStatements';
+import { natsErrorMessage } from './natsErrorMessage';
 import { DEFAULT_RETRY_POLICY, onFailure, type RetryPolicy } from './retrySchedule';
 
 /**
@@ -83,7 +84,8 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.running = false;
     this.signalStopped?.();
-    await this.messages?.close().catch(() => undefined);
+    // Not awaited: nats.js resolves close() only for messages someone iterates; run() ends either way.
+    void this.messages?.close().catch(() => undefined);
     await this.runDone;
   }
 
@@ -101,7 +103,7 @@ export class EventConsumer {
         const messages = await consumer.consume({ max_messages: Math.max(16, 2 * (this.options.concurrency ?? 1)) });
         this.messages = messages;
         if (!this.running) {
-          await messages.close();
+          void messages.close().catch(() => undefined);
           return;
         }
         for await (const message of messages) {
@@ -232,18 +234,21 @@ export class EventConsumer {
       const js = await this.bus.jetstream();
       await js.publish(deadLetterSubject(this.bus.prefix, this.spec.name, type), message.data, {
         headers: h,
-        msgID: `${this.spec.name}:${event?.id ?? `seq-${message.seq}`}`,
+        // The stream sequence too: a replayed event that fails again is a new dead letter, not a
+        // duplicate of the first one (the dead-letter stream's dedupe window would drop it).
+        msgID: `${this.spec.name}:${event?.id ?? 'unparseable'}:${message.seq}`,
       });
     } catch (publishError) {
       // Not dead-lettered, so not terminated either: it comes back and gets another chance.
-      this.log.error({ ...context, publishError: (publishError as Error).message }, 'dead-lettering failed');
+      this.log.error({ ...context, publishError: natsErrorMessage(publishError) }, 'dead-lettering failed');
       message.nak(this.retryPolicy.maxDelayMs);
       return;
     }
     this.log.error({ ...context, reason: outcome.reason }, 'event moved to the dead letters');
     this.metrics.deadLettered.inc({ consumer: this.spec.name, type });
     this.count(type, 'dead_lettered');
-    message.term(outcome.reason.slice(0, 200));
+    // No reason: nats-server 2.9 ignores a term that carries one and redelivers the message.
+    message.term();
   }
 
   private async alreadyProcessed(eventId: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Metrics } from '../metrics';
 import { withTimeout } from '../withTimeout';
 import type { EventBus } from './eventBus';
-import { streamOf } from './naming';
+import { deadLetterStream, streamOf } from './naming';
 
 export interface EventMetrics {
   published: Counter;
@@ -102,6 +102,30 @@ export function createEventMetrics(
         this.set(1);
       } catch {
         this.set(0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'events_dead_letters',
+    help: "Messages in the namespace's dead-letter stream, waiting for an operator (npm run events -- dead-letters)",
+    registers,
+    async collect() {
+      // Like the consumer gauges: while JetStream cannot be read the scrape still answers and the
+      // last value stays (0 before the first read; a dead letter does not go away because NATS
+      // did), and nats_connected / events_consumer_info_up show why. Every service reports the same
+      // stream, so the alert takes the max over them.
+      if (!bus.isOnline) return;
+      try {
+        const jsm = await withTimeout(bus.manager(), COLLECT_TIMEOUT_MS, 'JetStream manager');
+        const info = await withTimeout(
+          jsm.streams.info(deadLetterStream(bus.prefix)),
+          COLLECT_TIMEOUT_MS,
+          'stream info',
+        );
+        this.set(info.state.messages);
+      } catch (error) {
+        // No stream yet: nothing was ever dead-lettered.
+        if (/stream not found/i.test((error as Error).message)) this.set(0);
       }
     },
   });

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import type { EventMetrics } from './eventMetrics';
 import type { EventEnvelope } from './envelope';
 import type { EventBus } from './eventBus';
+import { natsErrorMessage } from './natsErrorMessage';
 import { subjectOf } from './naming';
 import { OUTBOX_CHANNEL } from './outbox';
 
@@ -173,7 +174,7 @@ export class OutboxRelay {
       } catch (error) {
         this.failures++;
         const delayMs = Math.min(200 * 2 ** this.failures, MAX_BACKOFF_MS);
-        this.log.warn({ err: (error as Error).message, retryInMs: delayMs }, 'outbox publish failed');
+        this.log.warn({ err: natsErrorMessage(error), retryInMs: delayMs }, 'outbox publish failed');
         await this.sleep(delayMs, false);
       }
     }
@@ -206,7 +207,7 @@ export class OutboxRelay {
     const failedAt = outcomes.findIndex((outcome) => outcome.status === 'rejected');
     const failure = failedAt >= 0 ? ((outcomes[failedAt] as PromiseRejectedResult).reason as Error) : undefined;
     const failed = rows.filter((_, i) => outcomes[i].status === 'rejected').map((row) => row.seq);
-    await this.run(session, MARK_OUTCOMES, [sent, failed, failure?.message.slice(0, 500) ?? null]);
+    await this.run(session, MARK_OUTCOMES, [sent, failed, failure ? natsErrorMessage(failure).slice(0, 500) : null]);
     this.metrics.published.inc(sent.length);
     if (failure) {
       this.metrics.publishFailures.inc();

@@ -29,7 +29,13 @@ export class ServiceEvents {
     private readonly log: Logger,
     metrics: Metrics,
   ) {
-    this.bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: config.name, log });
+    this.bus = new EventBus({
+      url: config.natsUrl,
+      prefix: config.eventsPrefix,
+      name: config.name,
+      log,
+      streamLimits: config.events.stream,
+    });
     this.metrics = createEventMetrics(metrics, dataSource, this.bus, () => this.consumerSpecs);
     if (spec.publishes) {
       this.relay = new OutboxRelay(dataSource, this.bus, log, this.metrics, {

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import {
   GATEWAY_DEFAULT_PORT,
   SUBGRAPHS,
@@ -6,7 +8,7 @@ import {
   type SubgraphName,
 } from '../../platform/config';
 import { helm } from './helmBinary';
-import { CHART, VALUE_SETS, renderChart } from './renderChart';
+import { CHART, REPO, VALUE_SETS, renderChart } from './renderChart';
 import { validateManifests, type Manifest } from './validateManifests';
 
 const DEFAULT_PORTS: Record<string, number> = { gateway: GATEWAY_DEFAULT_PORT, ...SUBGRAPHS };
@@ -85,9 +87,18 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
         expect(config.baseUrl[peer as SubgraphName]).toBe(`http://${s.metadata.name}:${s.spec.ports[0].port}`);
       }
       if (svc !== 'gateway') expect(e.DATABASE_URL).toMatch(/^postgres/);
-      // The chart's saga values reach placeOrder's admission control.
+      // Every stream's limits; the HA values replicate them on a NATS cluster, the bundled NATS is smaller.
+      if (svc !== 'gateway') {
+        expect(loadSubgraphConfig(svc as SubgraphName, e).events.stream).toEqual({
+          maxAgeMs: 168 * 3_600_000,
+          maxBytes: set === 'bundled' ? 128 * 1_048_576 : 1_073_741_824,
+          replicas: set === 'ha' ? 3 : 1,
+        });
+      }
+      // The chart's saga values reach placeOrder's admission control and every service's order deadline.
       if (svc === 'orders')
-        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ targetMs: 1000, burst: 50 });
+        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ maxDrainSeconds: 60, burst: 200 });
+      if (svc !== 'gateway') expect(loadSubgraphConfig(svc as SubgraphName, e).orderDeadlineMs).toBe(15 * 60_000);
     }
   });
 
@@ -216,6 +227,19 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
   });
 });
 
+/** The Prometheus metric names the services' sources declare (`name: 'orders_saga_overdue'`). */
+function declaredMetrics(): string[] {
+  const names: string[] = [];
+  for (const dir of ['platform', 'subgraphs', 'gateway']) {
+    for (const file of readdirSync(path.join(REPO, dir), { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+      const source = readFileSync(path.join(REPO, dir, file), 'utf8');
+      for (const match of source.matchAll(/\bname: '([a-z_:][a-z0-9_:]*)'/g)) names.push(match[1]);
+    }
+  }
+  return names;
+}
+
 /** A container's environment as the process would see it, with Secret values stood in for. */
 function env(d: Manifest, set: string): Record<string, string> {
   const [c] = d.spec.template.spec.containers;
@@ -249,6 +273,52 @@ describe('helm chart extras', () => {
     const [monitor] = all('ServiceMonitor', 'ha');
     expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
     expect(all('Ingress', 'default')).toEqual([]);
+  });
+
+  it('alerts on any dead letter and on orders past their deadline, over what the ServiceMonitor scrapes', () => {
+    expect(all('PrometheusRule', 'default')).toEqual([]);
+    const rules = all('PrometheusRule', 'ha');
+    expect(rules).toHaveLength(1);
+    expect(validateManifests(rules)).toEqual([{ id: `PrometheusRule/${rules[0].metadata.name}`, error: null }]);
+    expect(rules[0].metadata.labels).toMatchObject({ release: 'prometheus' });
+    const alerts = rules[0].spec.groups.flatMap((group: any) => group.rules);
+    const alert = (name: string) => alerts.find((rule: any) => rule.alert === name);
+
+    const deadLetters = alert('SupergraphDeadLetters');
+    expect(deadLetters.expr).toMatch(/^max by \(namespace\) \(events_dead_letters\{.*\}\) > 0$/);
+    expect(deadLetters.for).toBeUndefined();
+    expect(deadLetters.annotations.description).toContain('node dist/scripts/events.js dead-letters');
+    expect(deadLetters.annotations.description).toContain('replay');
+    const overdue = alert('SupergraphOrdersOverdue');
+    expect(overdue.expr).toMatch(/^max by \(namespace\) \(orders_saga_overdue\{.*\}\) > 0$/);
+    expect(overdue.for).toBe('5m');
+    for (const rule of [deadLetters, overdue]) {
+      expect(rule.annotations.summary).toBeTruthy();
+      expect(rule.labels.severity).toBeTruthy();
+      // The selector keeps to this release's pods: the ServiceMonitor's job label is their Service's name.
+      const [, namespace, job] = rule.expr.match(/\{namespace="([^"]+)", job=~"([^"]+)"\}/);
+      expect(namespace).toBe('shop');
+      const services = all('Service', 'ha').filter((svc) => componentOf(svc));
+      for (const svc of services) expect(new RegExp(`^(?:${job})$`).test(svc.metadata.name)).toBe(true);
+      // The alerted metric is one a service declares.
+      const metric = rule.expr.match(/\((\w+)\{/)[1];
+      expect(declaredMetrics()).toContain(metric);
+    }
+  });
+
+  it('refuses stream limits the bundled NATS cannot hold', () => {
+    expect(() => helm(['template', 'shop', CHART, '--set', 'nats.enabled=true'])).toThrow(
+      /events.streamMaxBytes 1073741824 does not fit the bundled NATS's 2Gi volume.*at most 268435456/,
+    );
+    const fitting = ['--set', 'nats.enabled=true', '--set', 'events.streamMaxBytes=268435456'];
+    expect(() => helm(['template', 'shop', CHART, ...fitting])).not.toThrow();
+    expect(() => helm(['template', 'shop', CHART, ...fitting, '--set', 'events.streamReplicas=3'])).toThrow(
+      /events.streamReplicas must be 1 with the bundled NATS/,
+    );
+    // The services refuse a stream younger than the inboxes' memory (EVENTS_RETENTION_HOURS, 168).
+    expect(() => helm(['template', 'shop', CHART, '--set', 'events.streamMaxAgeHours=24'])).toThrow(
+      /streamMaxAgeHours/,
+    );
   });
 
   it('serves the supergraph from a ConfigMap when one is given', () => {

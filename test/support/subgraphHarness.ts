@@ -10,7 +10,7 @@ import { listen, type Listening } from '../../platform/http/listen';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../platform/subgraph';
 import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
-import { TEST_DATABASE_URL, TEST_NATS_URL, testNamespace } from './testEnv';
+import { TEST_DATABASE_URL, TEST_NATS_URL, TEST_STREAM_MAX_BYTES, testNamespace } from './testEnv';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -58,6 +58,8 @@ export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env
     NATS_URL: TEST_NATS_URL,
     DB_PREFIX: prefix,
     EVENTS_PREFIX: prefix,
+    // Each stream reserves its max_bytes of the NATS server's store: test namespaces stay small.
+    EVENTS_STREAM_MAX_BYTES: TEST_STREAM_MAX_BYTES,
     DATA_DIR: dataDir,
     GATEWAY_PORT: String(gatewayPort),
     ...extraEnv,

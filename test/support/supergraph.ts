@@ -9,7 +9,7 @@ import { Client } from 'pg';
 import { databaseUrl, dropDatabase } from '../../platform/db/database';
 import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
-import { TEST_DATABASE_URL, TEST_NATS_URL, testNamespace } from './testEnv';
+import { TEST_DATABASE_URL, TEST_NATS_URL, TEST_STREAM_MAX_BYTES, testNamespace } from './testEnv';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -76,6 +76,8 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     NATS_URL: TEST_NATS_URL,
     DB_PREFIX: prefix,
     EVENTS_PREFIX: prefix,
+    // Each stream reserves its max_bytes of the NATS server's store: test namespaces stay small.
+    EVENTS_STREAM_MAX_BYTES: TEST_STREAM_MAX_BYTES,
     DATA_DIR: dataDir,
     ADMIN_EMAIL: 'admin@example.com',
     ADMIN_PASSWORD: 'test-admin-password',

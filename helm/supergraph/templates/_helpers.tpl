@@ -157,3 +157,28 @@ helm.sh/hook: {{ ternary "pre-upgrade" "pre-install,pre-upgrade" .root.Values.po
 helm.sh/hook-weight: {{ .weight | quote }}
 helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
 {{- end }}
+
+{{/*
+EVENTS_STREAM_MAX_BYTES, as an integer (not 1.073741824e+09). With the bundled NATS (one server, its
+store on nats.persistence.size) the chart refuses what NATS would refuse when the services start:
+replicated streams, or four streams whose max_bytes do not fit. nats-server reserves each stream's
+max_bytes out of its store, by default 75% of the free disk; half the volume leaves room for the
+filesystem's own share.
+*/}}
+{{- define "supergraph.streamMaxBytes" -}}
+{{- $maxBytes := .Values.events.streamMaxBytes | int64 }}
+{{- if .Values.nats.enabled }}
+{{- if gt (int .Values.events.streamReplicas) 1 }}
+{{- fail "events.streamReplicas must be 1 with the bundled NATS (nats.enabled): it is one server, which refuses replicated streams" }}
+{{- end }}
+{{- $size := toString .Values.nats.persistence.size }}
+{{- if regexMatch "^[0-9]+(Mi|Gi|Ti)$" $size }}
+{{- $unit := get (dict "Mi" 1048576 "Gi" 1073741824 "Ti" 1099511627776) (regexFind "[A-Za-z]+$" $size) }}
+{{- $fits := div (mul (regexFind "^[0-9]+" $size | int64) $unit) 8 }}
+{{- if gt $maxBytes $fits }}
+{{- fail (printf "events.streamMaxBytes %d does not fit the bundled NATS's %s volume (nats.persistence.size): each of its four streams reserves that much of the store; set events.streamMaxBytes to at most %d" $maxBytes $size $fits) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $maxBytes }}
+{{- end }}
