@@ -20,7 +20,7 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY_POLICY: Omit<RetryPolicy, 'windowMs'> = {
   baseDelayMs: 500,
   retryLaterBaseDelayMs: 100,
-  maxDelayMs: 30_000,
+  maxDelayMs: 10_000,
 };
 
 export type FailureOutcome = { kind: 'retry'; delayMs: number } | { kind: 'deadLetter'; reason: string };

@@ -9,6 +9,7 @@ import {
   drainRate,
   drainSeconds,
   IDLE_SAMPLE,
+  saturated,
   type AdmissionSample,
   type AdmissionSettings,
 } from './domain/admissionLimit';
@@ -49,7 +50,7 @@ export class SagaAdmission {
   private placing = 0;
   /** Placed (committed) here since the sample's statement started: in no sample yet either. */
   private placedSince = 0;
-  /** One measured rate per second at most, for the peak. */
+  /** One rate per second at most, measured while the saga was saturated: the peak. */
   private rateHistory: { at: number; perSecond: number }[] = [];
   /** Orders finished here lately: when, and how long each took (the latency metrics). */
   private finishedRecently: { at: number; latencyMs: number }[] = [];
@@ -168,11 +169,11 @@ export class SagaAdmission {
       )) as { backlog: number; oldest_ms: number; finished: number }[];
       const now = Date.now();
       const finishedPerSecond = busyForMs >= MIN_RATE_EVIDENCE_MS ? (row.finished * 1000) / rateWindowMs : undefined;
-      this.rememberRate(now, finishedPerSecond);
+      const measured = { backlog: row.backlog, oldestMs: row.oldest_ms, finishedPerSecond, peakPerSecond: 0 };
+      // Only a saturated saga's rate says what it can do; a quiet one's is only its demand.
+      this.rememberRate(now, saturated(measured) ? finishedPerSecond : undefined);
       this.sample = {
-        backlog: row.backlog,
-        oldestMs: row.oldest_ms,
-        finishedPerSecond,
+        ...measured,
         peakPerSecond: this.rateHistory.reduce((max, entry) => Math.max(max, entry.perSecond), 0),
       };
       // The backlog's start is known to a sample's period; a later start only shortens the window (the safe side).

@@ -55,9 +55,12 @@ export function createPaymentsSubgraph(
 
 export const paymentsSubgraph = createPaymentsSubgraph();
 
-/** PAYMENT_PROVIDER_* (runtime.config), overridden by the options; a reliable, instant provider by default. */
+/**
+ * PAYMENT_PROVIDER_* (runtime.config: latency, failure rate, outage file), overridden by the
+ * options; a reliable, instant provider that is never out by default.
+ */
 function providerBehaviour(
   ...sources: (Partial<SimulatedProviderBehaviour> | undefined)[]
 ): SimulatedProviderBehaviour {
-  return Object.assign({ latencyMs: 0, transientFailureRate: 0 }, ...sources);
+  return Object.assign({ latencyMs: 0, transientFailureRate: 0, outageFile: undefined }, ...sources);
 }

@@ -43,12 +43,22 @@ describe('placeOrder admission by drain time', () => {
     expect(drainSeconds(stalled)).toBeCloseTo(42.9, 1);
   });
 
-  it('always takes the burst, even when a cold saga is stalled and has shown no rate at all', () => {
-    const cold = sample({ backlog: 199, finishedPerSecond: 0 });
-    expect(admissionLimit(cold, settings)).toBe(200);
-    expect(admits(cold, 0, settings)).toBe(true);
-    expect(admits({ ...cold, backlog: 200 }, 0, settings)).toBe(false);
-    expect(drainSeconds({ ...cold, backlog: 200 })).toBe(Infinity);
+  it('takes every order in an outage of a shop that was never busy: its rate so far was only its demand', () => {
+    // 6 orders/s, finished as they come: never saturated, so nothing is known of what the saga can do.
+    const quiet = sample({ backlog: 1, finishedPerSecond: 6 });
+    expect(admits(quiet, 0, settings)).toBe(true);
+    const stalled = sample({ backlog: 5_000, oldestMs: 60_000, finishedPerSecond: 0 });
+    expect(drainRate(stalled)).toBe(0);
+    expect(admits(stalled, 0, settings)).toBe(true);
+    expect(drainSeconds(stalled)).toBe(Infinity);
     expect(drainSeconds(IDLE_SAMPLE)).toBe(0);
+  });
+
+  it('always takes the burst, even from a saga that is saturated at a crawl', () => {
+    // 2 orders/s: 60 s of work is 120 orders, below the burst.
+    const crawling = sample({ backlog: 199, finishedPerSecond: 2 });
+    expect(admissionLimit(crawling, settings)).toBe(200);
+    expect(admits(crawling, 0, settings)).toBe(true);
+    expect(admits({ ...crawling, backlog: 200 }, 0, settings)).toBe(false);
   });
 });

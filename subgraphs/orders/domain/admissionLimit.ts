@@ -17,7 +17,10 @@ export interface AdmissionSample {
    * undefined until it has been busy long enough to tell.
    */
   finishedPerSecond?: number;
-  /** The highest such rate of the last minutes: what the saga has shown it can do. */
+  /**
+   * The highest rate of the last minutes measured while the saga was
+   * saturated: what it has shown it can do (0: it has not been busy enough to tell).
+   */
   peakPerSecond: number;
 }
 
@@ -38,19 +41,23 @@ export interface AdmissionSettings {
  */
 const SATURATED_SECONDS = 1;
 
+/** Whether the saga is busy all the time, so that the rate it finishes orders at is what it can do now. */
+export function saturated(sample: AdmissionSample): boolean {
+  const now = sample.finishedPerSecond ?? 0;
+  return now > 0 && sample.backlog >= now * SATURATED_SECONDS;
+}
+
 /**
  * The orders per second the backlog will be finished at. While the saga is
  * saturated, the rate it finishes orders at now (a slow payment provider, or
  * reads taking CPU, show up here as they are). Otherwise the measured rate
- * only says how many orders came, so the highest rate it showed lately
- * counts too: a burst into a quiet shop, or a saga stalled by an outage
- * (nothing finishing; the outbox keeps the orders), is judged by what the
- * saga could do before.
+ * only says how many orders came, so what counts is the highest rate it
+ * showed while saturated lately: a burst into a quiet shop, or a saga stalled
+ * by an outage (nothing finishing; the outbox keeps the orders), is judged by
+ * what the saga could do before. 0 when it never showed what it can do.
  */
 export function drainRate(sample: AdmissionSample): number {
-  const now = sample.finishedPerSecond ?? 0;
-  const saturated = now > 0 && sample.backlog >= now * SATURATED_SECONDS;
-  return saturated ? now : Math.max(now, sample.peakPerSecond);
+  return saturated(sample) ? (sample.finishedPerSecond ?? 0) : sample.peakPerSecond;
 }
 
 /** The backlog beyond which an order is refused. */
@@ -61,11 +68,13 @@ export function admissionLimit(sample: AdmissionSample, settings: AdmissionSetti
 /**
  * Whether one more order may enter. `admittedSince` counts this replica's own
  * admissions the sample has not seen yet (the sample is a moment; orders keep
- * coming). Without a rate yet (the saga busy for less than a moment) nothing
- * is refused: a refusal needs evidence that the backlog cannot be finished in time.
+ * coming). A refusal needs evidence that the backlog cannot be finished in
+ * time: without a rate (the saga busy for less than a moment), or while the
+ * saga has never shown what it can do (an outage in a shop that was never
+ * busy: the measured rate is only its demand), nothing is refused.
  */
 export function admits(sample: AdmissionSample, admittedSince: number, settings: AdmissionSettings): boolean {
-  if (sample.finishedPerSecond === undefined) return true;
+  if (sample.finishedPerSecond === undefined || drainRate(sample) === 0) return true;
   return sample.backlog + admittedSince < admissionLimit(sample, settings);
 }
 

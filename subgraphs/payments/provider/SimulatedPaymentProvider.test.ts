@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { dropDatabase, openDatabase } from '../../../platform/db/database';
@@ -102,5 +105,30 @@ describe('the simulated provider', () => {
     const retried = await reliable().charge(lostAnswer);
     expect(retried.outcome).toBe('succeeded');
     expect(await ledgerRows(lostAnswer.idempotencyKey)).toBe(1);
+  });
+
+  it('fails every call while its outage file exists, charging nothing, and works again once it is gone', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'provider-outage-'));
+    const outageFile = path.join(dir, 'outage');
+    try {
+      const provider = new SimulatedPaymentProvider(db, { latencyMs: 0, transientFailureRate: 0, outageFile });
+      const made = await provider.charge(charge('tok_visa'));
+      const providerRef = made.outcome === 'succeeded' ? made.providerRef : '';
+      const request = charge('tok_visa');
+      await writeFile(outageFile, '');
+
+      await expect(provider.charge(request)).rejects.toThrow(PaymentProviderUnavailableError);
+      await expect(provider.charge(charge('tok_decline'))).rejects.toThrow(PaymentProviderUnavailableError);
+      await expect(
+        provider.refund({ idempotencyKey: `refund:${randomUUID()}`, providerRef, amountCents: 1999 }),
+      ).rejects.toThrow(PaymentProviderUnavailableError);
+      expect(await ledgerRows(request.idempotencyKey)).toBe(0);
+
+      await rm(outageFile);
+      expect((await provider.charge(request)).outcome).toBe('succeeded');
+      expect(await ledgerRows(request.idempotencyKey)).toBe(1);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DataSource, EntityManager } from 'typeorm';
 import {
@@ -16,6 +17,13 @@ export interface SimulatedProviderBehaviour {
   latencyMs: number;
   /** Share of calls (0..1) that fail with a transient fault. */
   transientFailureRate: number;
+  /**
+   * While a file exists at this path, every call fails as if the provider were
+   * down (PAYMENT_PROVIDER_OUTAGE_FILE). A file, not a setting or an endpoint:
+   * an operator or a chaos run switches the outage on and off for every
+   * replica at once, with no restart and no port to open.
+   */
+  outageFile?: string;
 }
 
 /** The test card tokens of the public contract (contract/api.graphql, PaymentMethodInput). */
@@ -137,6 +145,10 @@ export class SimulatedPaymentProvider implements PaymentProvider {
 
   private async call<T>(act: () => Promise<T>): Promise<T> {
     if (this.behaviour.latencyMs > 0) await sleep(this.behaviour.latencyMs);
+    // One stat per call: cheap next to the ledger statement each call makes anyway.
+    if (this.behaviour.outageFile && existsSync(this.behaviour.outageFile)) {
+      throw new PaymentProviderUnavailableError('simulated provider: outage');
+    }
     const fault = this.random() < this.behaviour.transientFailureRate;
     if (fault && this.random() < 0.5) throw new PaymentProviderUnavailableError('simulated provider: unavailable');
     const result = await act();
