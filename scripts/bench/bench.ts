@@ -4,69 +4,31 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
-import {
-  CatalogPageDocument,
-  LogInDocument,
-  MyOrdersWithItemsDocument,
-  ProductSummaryDocument,
-} from '../../client/generated/graphql';
-import { databaseUrl } from '../../platform/db/database';
+import { CatalogPageDocument, MyOrdersWithItemsDocument, ProductSummaryDocument } from '../../client/generated/graphql';
 import { SUBGRAPH_NAMES } from '../../platform/config';
-import { startBenchSubgraphs, type BenchSubgraphs, type GatewayKind } from './benchServices';
+import { body, logInUsers, OURS_ENV, startBenchSession, type BenchSession } from './benchSession';
+import type { BenchSubgraphs, GatewayKind } from './benchServices';
 import { MEASURING, type LoadResult, type LoadSpec } from './loadGenerator';
 import { cpuSeconds, peakRssBytes } from './processStats';
 import { renderMarkdown, summarise, type BenchResults, type Sample } from './report';
 import { measureSagaCost } from './sagaCost';
 import { runSagaLoad, warmUpSaga } from './sagaLoad';
-import { BENCH_PASSWORD, seedBenchData } from './seedBenchData';
+import { FULL, QUICK, type Settings } from './benchSettings';
+import { runRampScenario, runShopScenarios, shopScenarioCustomers, type SagaScenarios } from './sagaScenarios';
 
 const GATEWAYS: GatewayKind[] = ['ours', 'apollo', 'hive'];
 type Operation = 'Q1' | 'Q2' | 'Q3';
 
-interface Settings {
-  rounds: number;
-  warmupSeconds: number;
-  durationSeconds: number;
-  connections: number;
-  saga: {
-    ratePerSecond: number;
-    seconds: number;
-    settleSeconds: number;
-    /** Orders at a low rate before the measured window, not counted (see warmUpSaga). */
-    warmUp: { ratePerSecond: number; seconds: number };
-  };
-}
-
-const FULL: Settings = {
-  rounds: 3,
-  warmupSeconds: 3,
-  durationSeconds: 10,
-  connections: 20,
-  saga: { ratePerSecond: 200, seconds: 60, settleSeconds: 60, warmUp: { ratePerSecond: 20, seconds: 5 } },
-};
-/** Proves the bench works (CI); its figures are too short to compare. */
-const QUICK: Settings = {
-  rounds: 1,
-  warmupSeconds: 1,
-  durationSeconds: 2,
-  connections: 20,
-  saga: { ratePerSecond: 50, seconds: 4, settleSeconds: 20, warmUp: { ratePerSecond: 20, seconds: 1 } },
-};
-
-/**
- * Our gateway as shipped, except that the per-user budget (600 operations a
- * minute) is raised: the load generator is one user sending thousands of
- * requests a second. The limiter still runs on every request.
- */
-const OURS_ENV = { RATE_LIMIT_POINTS: '1000000000', AUTH_RATE_LIMIT_POINTS: '1000000' };
+/** Users the gateway runs and the fixed-rate saga spread their load over (the first is the gateway runs' user). */
+const LOAD_USERS = 20;
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 
 /**
  * --quick; and, to look at one part while working on it: --gateways ours,hive
- * (default all three), --saga-only, --saga-rate N (orders/s), --saga-seconds N.
+ * (default all three), --saga-only (the fixed-rate saga run),
+ * --saga-scenarios-only (flash sale, steady rates with polling, ramp),
+ * --saga-rate N (orders/s), --saga-seconds N.
  */
 function readOptions() {
   const { values } = parseArgs({
@@ -74,6 +36,7 @@ function readOptions() {
       quick: { type: 'boolean', default: false },
       gateways: { type: 'string', default: GATEWAYS.join(',') },
       'saga-only': { type: 'boolean', default: false },
+      'saga-scenarios-only': { type: 'boolean', default: false },
       'saga-rate': { type: 'string' },
       'saga-seconds': { type: 'string' },
     },
@@ -81,143 +44,157 @@ function readOptions() {
   const base = values.quick ? QUICK : FULL;
   const gateways = values.gateways.split(',') as GatewayKind[];
   if (gateways.some((g) => !GATEWAYS.includes(g))) throw new Error(`--gateways: one of ${GATEWAYS.join(', ')}`);
+  if (values['saga-only'] && values['saga-scenarios-only']) {
+    throw new Error('--saga-only and --saga-scenarios-only: one or the other');
+  }
+  const only = values['saga-only'] || values['saga-scenarios-only'];
+  const parts = { gateways: !only, saga: !values['saga-scenarios-only'], scenarios: !values['saga-only'] };
   const settings: Settings = {
     ...base,
-    rounds: values['saga-only'] ? 0 : base.rounds,
+    rounds: only ? 0 : base.rounds,
     saga: {
       ...base.saga,
       ratePerSecond: Number(values['saga-rate'] ?? base.saga.ratePerSecond),
       seconds: Number(values['saga-seconds'] ?? base.saga.seconds),
     },
   };
-  return { quick: values.quick, gateways, settings };
+  return { quick: values.quick, gateways, settings, parts };
 }
 
 async function main(): Promise<void> {
-  const { quick, gateways, settings } = readOptions();
+  const { quick, gateways, settings, parts } = readOptions();
   const started = Date.now();
-  log(`${quick ? 'quick' : 'full'} run: ${settings.rounds} round(s) of ${gateways.join(', ')}`);
-  const subgraphs = await startBenchSubgraphs();
+  const what = Object.entries(parts).flatMap(([part, on]) => (on ? [part] : []));
+  log(`${quick ? 'quick' : 'full'} run of ${what.join(', ')}: ${settings.rounds} round(s) of ${gateways.join(', ')}`);
+  const session = await startBenchSession(log);
+  let samples: Sample[] = [];
+  let sqlPerQ2: BenchResults['sql_per_q2'];
+  let saga: BenchResults['saga'];
+  let shopScenarios: Omit<SagaScenarios, 'ramp'> | undefined;
   try {
-    const seeded = await seedBenchData({ serverUrl: subgraphs.env.DATABASE_URL!, dbPrefix: subgraphs.env.DB_PREFIX! });
-    log(`seeded ${seeded.productIds.length} products, ${seeded.users} users, ${seeded.orders} orders`);
-    const graphqlUrl = `http://127.0.0.1:${subgraphs.gatewayPort}/graphql`;
-
     // Tokens come from our gateway (the baselines act for the same user whatever is sent).
-    const ours = await subgraphs.startGateway('ours', OURS_ENV);
-    const tokens = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        logIn(graphqlUrl, i === 0 ? seeded.user.email : `bench-user-${i + 1}@example.com`),
-      ),
-    );
+    const ours = await session.subgraphs.startGateway('ours', OURS_ENV);
+    const customers = parts.scenarios ? shopScenarioCustomers(settings.scenarios) : 0;
+    const tokens = await logInUsers(session, Math.max(LOAD_USERS, customers));
     await ours.stop();
 
-    const operations: Record<Operation, string> = {
-      Q1: body(CatalogPageDocument, { first: 20 }),
-      Q2: body(MyOrdersWithItemsDocument, { first: 10 }),
-      Q3: body(ProductSummaryDocument, { id: seeded.productIds[0] }),
-    };
-    const samples: Sample[] = [];
-    for (let round = 1; round <= settings.rounds; round++) {
-      for (const kind of gateways) {
-        const gateway = await subgraphs.startGateway(
-          kind,
-          kind === 'ours' ? OURS_ENV : { BENCH_USER_ID: seeded.user.id },
-        );
-        try {
-          for (const [operation, requestBody] of Object.entries(operations) as [Operation, string][]) {
-            const measured = await measure(gateway.pid!, {
-              url: graphqlUrl,
-              body: requestBody,
-              headers: { authorization: `Bearer ${tokens[0]}` },
-              connections: settings.connections,
-              warmupSeconds: settings.warmupSeconds,
-              durationSeconds: settings.durationSeconds,
-            });
-            samples.push({ round, gateway: kind, operation, ...measured });
-            log(
-              `round ${round} ${kind} ${operation}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, errors ${measured.errors}`,
-            );
-          }
-          samples.forEach((sample) => {
-            if (sample.round === round && sample.gateway === kind)
-              sample.peak_rss_mb = peakRssBytes(gateway.pid!) / 2 ** 20;
-          });
-        } finally {
-          await gateway.stop();
-        }
-      }
-    }
+    if (parts.gateways) samples = await compareGateways(session, gateways, settings, tokens[0]);
 
-    const gateway = await subgraphs.startGateway('ours', OURS_ENV);
-    let sqlPerQ2: Record<string, number>;
-    let saga: BenchResults['saga'];
+    const gateway = await session.subgraphs.startGateway('ours', OURS_ENV);
     try {
-      sqlPerQ2 = await sqlPerRequest(subgraphs, graphqlUrl, tokens[0], [5, 10, 25]);
-      log(`SQL statements per Q2: ${JSON.stringify(sqlPerQ2)}`);
-      const sagaSpec = {
-        graphqlUrl,
-        tokens,
-        productIds: seeded.productIds,
-        ordersDatabaseUrl: databaseUrl(subgraphs.env.DATABASE_URL!, `${subgraphs.env.DB_PREFIX}_orders`),
-        ...settings.saga,
-      };
-      const { warmUp } = settings.saga;
-      const warmed = await warmUpSaga(sagaSpec, warmUp.ratePerSecond, warmUp.seconds);
-      log(`saga warm-up (not counted): ${JSON.stringify(warmed)}`);
-      saga = {
-        ...(await measureSagaCost(subgraphs, gateway.pid!, () => runSagaLoad(sagaSpec))),
-        warm_up: { offered_per_s: warmUp.ratePerSecond, seconds: warmUp.seconds },
-      };
-      log(`saga: ${JSON.stringify(saga)}`);
+      if (parts.saga) {
+        sqlPerQ2 = await sqlPerRequest(session.subgraphs, session.graphqlUrl, tokens[0], [5, 10, 25]);
+        log(`SQL statements per Q2: ${JSON.stringify(sqlPerQ2)}`);
+        saga = await measureSaga(session, tokens.slice(0, LOAD_USERS), gateway.pid!, settings.saga);
+        log(`saga: ${JSON.stringify(saga)}`);
+      }
+      if (parts.scenarios) shopScenarios = await runShopScenarios(session, tokens, settings.scenarios, log);
     } finally {
       await gateway.stop();
     }
-
-    const results: BenchResults = {
-      machine: {
-        cpus: os.cpus().length,
-        cpu_model: os.cpus()[0]?.model ?? 'unknown',
-        memory_gb: Math.round(os.totalmem() / 2 ** 30),
-        node: process.version,
-        quick,
-        settings,
-        date: new Date().toISOString(),
-        duration_s: Math.round((Date.now() - started) / 1000),
-      },
-      ...summarise(samples),
-      sql_per_q2: sqlPerQ2,
-      saga,
-      samples,
-    };
-    const markdown = renderMarkdown(results);
-    // BENCH_RESULTS_DIR: somewhere else than the committed results (the test of the bench uses it).
-    const dir = path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, '../../../bench/results'));
-    await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-    await writeFile(path.join(dir, 'latest.md'), markdown);
-    console.log(`\n${markdown}`);
-    log(
-      `written to ${path.relative(process.cwd(), dir) || '.'}/latest.json and latest.md in ${results.machine.duration_s} s`,
-    );
   } finally {
-    await subgraphs.stop();
+    await session.stop();
   }
+  // After the shop's own services stopped: the ramp runs on services of its own (another SAGA_MAX_DRAIN_SECONDS).
+  const sagaScenarios = shopScenarios && { ...shopScenarios, ramp: await runRampScenario(settings.scenarios, log) };
+
+  const results: BenchResults = {
+    machine: {
+      cpus: os.cpus().length,
+      cpu_model: os.cpus()[0]?.model ?? 'unknown',
+      memory_gb: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+      quick,
+      settings,
+      date: new Date().toISOString(),
+      duration_s: Math.round((Date.now() - started) / 1000),
+    },
+    ...summarise(samples),
+    sql_per_q2: sqlPerQ2,
+    saga,
+    saga_scenarios: sagaScenarios,
+    samples,
+  };
+  const markdown = renderMarkdown(results);
+  // BENCH_RESULTS_DIR: somewhere else than the committed results (the test of the bench uses it).
+  const dir = path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, '../../../bench/results'));
+  await mkdir(dir, { recursive: true });
+  await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  await writeFile(path.join(dir, 'latest.md'), markdown);
+  console.log(`\n${markdown}`);
+  log(
+    `written to ${path.relative(process.cwd(), dir) || '.'}/latest.json and latest.md in ${results.machine.duration_s} s`,
+  );
 }
 
-function body<T, V>(document: TypedDocumentNode<T, V>, variables: V): string {
-  return JSON.stringify({ query: print(document), variables });
+/** Each gateway in turn on the same port, each operation measured, `settings.rounds` times. */
+async function compareGateways(
+  session: BenchSession,
+  gateways: GatewayKind[],
+  settings: Settings,
+  token: string,
+): Promise<Sample[]> {
+  const { seeded } = session;
+  const operations: Record<Operation, string> = {
+    Q1: body(CatalogPageDocument, { first: 20 }),
+    Q2: body(MyOrdersWithItemsDocument, { first: 10 }),
+    Q3: body(ProductSummaryDocument, { id: seeded.productIds[0] }),
+  };
+  const samples: Sample[] = [];
+  for (let round = 1; round <= settings.rounds; round++) {
+    for (const kind of gateways) {
+      const gateway = await session.subgraphs.startGateway(
+        kind,
+        kind === 'ours' ? OURS_ENV : { BENCH_USER_ID: seeded.user.id },
+      );
+      try {
+        for (const [operation, requestBody] of Object.entries(operations) as [Operation, string][]) {
+          const measured = await measure(gateway.pid!, {
+            url: session.graphqlUrl,
+            body: requestBody,
+            headers: { authorization: `Bearer ${token}` },
+            connections: settings.connections,
+            warmupSeconds: settings.warmupSeconds,
+            durationSeconds: settings.durationSeconds,
+          });
+          samples.push({ round, gateway: kind, operation, ...measured });
+          log(
+            `round ${round} ${kind} ${operation}: ${measured.rps.toFixed(0)} req/s, p50 ${measured.p50_ms} ms, p99 ${measured.p99_ms} ms, errors ${measured.errors}`,
+          );
+        }
+        samples.forEach((sample) => {
+          if (sample.round === round && sample.gateway === kind)
+            sample.peak_rss_mb = peakRssBytes(gateway.pid!) / 2 ** 20;
+        });
+      } finally {
+        await gateway.stop();
+      }
+    }
+  }
+  return samples;
 }
 
-async function logIn(graphqlUrl: string, email: string): Promise<string> {
-  const response = await fetch(graphqlUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body(LogInDocument, { email, password: BENCH_PASSWORD }),
-  });
-  const result = (await response.json()) as { data?: { logIn: { token: string } }; errors?: unknown };
-  if (!result.data) throw new Error(`logIn ${email} failed: ${JSON.stringify(result.errors)}`);
-  return result.data.logIn.token;
+/** The saga at a fixed offered load after a warm-up, with what an order cost. */
+async function measureSaga(
+  session: BenchSession,
+  tokens: string[],
+  gatewayPid: number,
+  settings: Settings['saga'],
+): Promise<NonNullable<BenchResults['saga']>> {
+  const sagaSpec = {
+    graphqlUrl: session.graphqlUrl,
+    tokens,
+    productIds: session.seeded.productIds,
+    ordersDatabaseUrl: session.ordersDatabaseUrl,
+    ...settings,
+  };
+  const { warmUp } = settings;
+  const warmed = await warmUpSaga(sagaSpec, warmUp.ratePerSecond, warmUp.seconds);
+  log(`saga warm-up (not counted): ${JSON.stringify(warmed)}`);
+  return {
+    ...(await measureSagaCost(session.subgraphs, gatewayPid, () => runSagaLoad(sagaSpec))),
+    warm_up: { offered_per_s: warmUp.ratePerSecond, seconds: warmUp.seconds },
+  };
 }
 
 /**

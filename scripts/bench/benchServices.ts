@@ -9,6 +9,7 @@ import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../pla
 import { dropDatabase } from '../../platform/db/database';
 import { deleteEventNamespace } from '../../platform/events/eventBus';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
+import { freePort } from '../freePort';
 import { waitForReady } from '../waitForReady';
 
 const DIST = path.resolve(__dirname, '../..');
@@ -31,21 +32,14 @@ export interface BenchSubgraphs {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * Starts the subgraphs on free ports, in production mode, each with its own
  * key. The gateway's key is served by a small key server standing in for
  * GATEWAY_URL, so the subgraphs trust whichever gateway runs (ours signs
  * with that key; the baselines mint their tokens with it) on one port.
+ * `subgraphEnv` adds to the subgraphs' settings (a scenario's SAGA_MAX_DRAIN_SECONDS).
  */
-export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
+export async function startBenchSubgraphs(subgraphEnv: NodeJS.ProcessEnv = {}): Promise<BenchSubgraphs> {
   const prefix = `bench_${randomBytes(4).toString('hex')}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `${prefix}-`));
   const ports = Object.fromEntries(
@@ -58,6 +52,8 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
     LOG_LEVEL: 'warn',
     DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    // Each stream reserves its max_bytes of the NATS store; a run's events need far less than the 1 GiB default.
+    EVENTS_STREAM_MAX_BYTES: String(256 * 1_048_576),
     DB_PREFIX: prefix,
     EVENTS_PREFIX: prefix,
     DATA_DIR: dataDir,
@@ -90,7 +86,7 @@ export async function startBenchSubgraphs(): Promise<BenchSubgraphs> {
       name,
       command: process.execPath,
       args: [...NODE_ARGS, path.join(DIST, 'subgraphs', name, 'main.js')],
-      env: { ...env, SIGNING_KEY_FILE: keyFile(name) },
+      env: { ...env, ...subgraphEnv, SIGNING_KEY_FILE: keyFile(name) },
     }),
   );
   const stop = async () => {

@@ -1,5 +1,7 @@
 import type { SagaCost } from './sagaCost';
 import type { SagaResult } from './sagaLoad';
+import type { SagaScenarios } from './sagaScenarios';
+import { causes, renderSagaScenarios } from './scenarioReport';
 
 /** One measured window: one gateway, one operation, one round. */
 export interface Sample {
@@ -34,8 +36,10 @@ export interface BenchResults {
     string,
     { ours_vs_apollo: number; ours_vs_hive: number; p99_ours_vs_apollo: number; p99_ours_vs_hive: number }
   >;
-  sql_per_q2: Record<string, number>;
-  saga: SagaResult & { cost: SagaCost };
+  /** The parts a run left out (--saga-only, --saga-scenarios-only) are absent. */
+  sql_per_q2?: Record<string, number>;
+  saga?: SagaResult & { cost: SagaCost };
+  saga_scenarios?: SagaScenarios;
   samples: Sample[];
 }
 
@@ -84,6 +88,25 @@ export function renderMarkdown(results: BenchResults): string {
     `# Gateway benchmark (${results.machine.quick ? 'quick, not for comparison' : 'full'})`,
     '',
     `${String(results.machine.cpus)} CPUs (${String(results.machine.cpu_model)}), Node ${String(results.machine.node)}, ${String(results.machine.date)}`,
+  ];
+  // --saga-only and --saga-scenarios-only compare no gateways.
+  if (Object.keys(results.runs).length > 0) lines.push(...renderGatewayRuns(results));
+  if (results.sql_per_q2) {
+    lines.push(
+      '',
+      `SQL statements per Q2 request, by page size: ${Object.entries(results.sql_per_q2)
+        .map(([size, n]) => `${size}: ${n}`)
+        .join(', ')}`,
+    );
+  }
+  if (results.saga) lines.push(...renderSaga(results.saga));
+  if (results.saga_scenarios) lines.push(...renderSagaScenarios(results.saga_scenarios));
+  lines.push('');
+  return lines.join('\n');
+}
+
+function renderGatewayRuns(results: BenchResults): string[] {
+  const lines = [
     '',
     '| gateway | op | req/s (median) | req/s min–max | p50 ms | p99 ms | errors | CPU s / 1k req | peak RSS MB |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -102,20 +125,14 @@ export function renderMarkdown(results: BenchResults): string {
       `| ${operation} | ${ratio.ours_vs_apollo} | ${ratio.ours_vs_hive} | ${ratio.p99_ours_vs_apollo} | ${ratio.p99_ours_vs_hive} |`,
     );
   }
-  const { cost } = results.saga;
-  lines.push(
+  return lines;
+}
+
+function renderSaga(saga: NonNullable<BenchResults['saga']>): string[] {
+  const { cost } = saga;
+  return [
     '',
-    `SQL statements per Q2 request, by page size: ${Object.entries(results.sql_per_q2)
-      .map(([size, n]) => `${size}: ${n}`)
-      .join(', ')}`,
-    '',
-    `Saga${warmUpNote(results.saga.warm_up)}: ${results.saga.offered_per_s} orders/s offered, ${results.saga.accepted} accepted and ${results.saga.refused} refused (${Object.entries(
-      results.saga.refusals,
-    )
-      .map(([cause, n]) => `${n} ${cause}`)
-      .join(
-        '; ',
-      )}), ${results.saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${results.saga.p50_ms} ms, p99 ${results.saga.p99_ms} ms, ${results.saga.unfinished} unfinished`,
+    `Saga${warmUpNote(saga.warm_up)}: ${saga.offered_per_s} orders/s offered, ${saga.accepted} accepted and ${saga.refused} refused (${causes(saga.refusals)}), ${saga.completed_per_s} completed/s, placeOrder -> PAID p50 ${saga.p50_ms} ms, p99 ${saga.p99_ms} ms, ${saga.unfinished} unfinished`,
     '',
     'Cost of one accepted order (the refused ones included), by process (total: the system, without the bench):',
     '',
@@ -125,9 +142,7 @@ export function renderMarkdown(results: BenchResults): string {
     `| SQL statements | ${Object.keys(cost.cpu_ms_per_order)
       .map((key) => cost.sql_per_order[key] ?? '')
       .join(' | ')} |`,
-    '',
-  );
-  return lines.join('\n');
+  ];
 }
 
 function warmUpNote(warmUp: SagaResult['warm_up']): string {

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
 import { natsServers } from '../../platform/events/eventBus';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
-import { freePort } from './freePort';
+import { freePort } from '../freePort';
 
 export interface NatsNode {
   name: string;

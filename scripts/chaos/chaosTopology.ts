@@ -8,7 +8,7 @@ import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../pla
 import { databaseUrl, dropDatabase } from '../../platform/db/database';
 import { deleteEventNamespace } from '../../platform/events/eventBus';
 import type { ChaosSettings } from './chaosSettings';
-import { freePort } from './freePort';
+import { freePort } from '../freePort';
 import { NatsCluster, type OutputSink } from './NatsCluster';
 import { ServiceProcess } from './ServiceProcess';
 

@@ -6,7 +6,6 @@ import type { Metrics } from '../../platform/metrics';
 import {
   admissionLimit,
   admits,
-  drainRate,
   drainSeconds,
   IDLE_SAMPLE,
   saturated,
@@ -85,8 +84,13 @@ export class SagaAdmission {
     gauge('orders_saga_oldest_ms', 'Age of the oldest of them', () => this.sample.oldestMs);
     gauge(
       'orders_saga_finished_per_second',
-      'Orders the saga finishes per second, all replicas (what the backlog drains at)',
-      () => drainRate(this.sample),
+      'Orders the saga finished per second lately, all replicas',
+      () => this.sample.finishedPerSecond ?? 0,
+    );
+    gauge(
+      'orders_saga_capacity_per_second',
+      'The most orders per second the saga finished while saturated in the last 10 minutes (0: not known)',
+      () => this.sample.peakPerSecond,
     );
     gauge('orders_saga_drain_seconds', 'How long the backlog would take to finish at that rate', () =>
       Math.min(drainSeconds(this.sample), 1e9),
@@ -101,7 +105,7 @@ export class SagaAdmission {
       'The lowest of those latencies in the last 5 minutes: the saga without a queue',
       () => this.latencyHistory.reduce((min, entry) => Math.min(min, entry.latencyMs), this.latencyMs),
     );
-    gauge('orders_admission_limit', 'Unfinished orders beyond which placeOrder refuses', () =>
+    gauge('orders_admission_limit', 'Unfinished orders beyond which placeOrder refuses (+Inf: none)', () =>
       admissionLimit(this.sample, this.options),
     );
   }

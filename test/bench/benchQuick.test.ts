@@ -5,11 +5,21 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
 
+/** More than the machine takes is refused by placeOrder's admission control, and by nothing else. */
+function expectOnlySagaBacklogRefusals(refusals: Record<string, number>): void {
+  for (const cause of Object.keys(refusals)) {
+    expect(cause).toBe(
+      'HTTP 200 SERVICE_UNAVAILABLE saga_backlog: Too many orders are being processed; try again shortly',
+    );
+  }
+}
+
 /**
  * `npm run bench -- --quick` works end to end: every gateway answers every
- * operation without errors and the results file has the agreed shape. It
- * proves the bench runs; it asserts no speed (2-second windows on a shared
- * 2-core machine say nothing about speed).
+ * operation without errors, the saga scenarios take and end their orders,
+ * and the results file has the agreed shape. It proves the bench runs; it
+ * asserts no speed (2-second windows on a shared 2-core machine say nothing
+ * about speed).
  */
 it('runs the quick benchmark and writes results in the agreed shape', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-'));
@@ -39,11 +49,33 @@ it('runs the quick benchmark and writes results in the agreed shape', async () =
     expect(results.saga.unfinished).toBe(0);
     expect(results.saga.accepted).toBeGreaterThan(0);
     expect(results.saga.completed_per_s).toBeGreaterThan(0);
-    // More than the machine takes is refused by placeOrder's admission control, and by nothing else.
-    for (const cause of Object.keys(results.saga.refusals)) {
-      expect(cause).toBe('HTTP 200 SERVICE_UNAVAILABLE: Too many orders are being processed; try again shortly');
+    expectOnlySagaBacklogRefusals(results.saga.refusals);
+
+    const { flash_sale: flash, steady, steady_fast_polling: fastPolling, ramp } = results.saga_scenarios;
+    // A flash sale is a burst: taken whole, and every order of it ends.
+    expect(flash.accepted).toBe(flash.customers);
+    expect(flash.unfinished).toBe(0);
+    expect(flash.all_ended_ms).toBeGreaterThanOrEqual(flash.all_accepted_ms);
+    for (const run of [steady, fastPolling]) {
+      expect(run.accepted).toBeGreaterThan(0);
+      expect(run.unfinished).toBe(0);
+      expectOnlySagaBacklogRefusals(run.refusals);
+      // The customers following their orders see them, without errors.
+      expect(run.reads).toBeGreaterThan(0);
+      expect(run.read_errors_by_cause).toEqual({});
     }
-    expect(await readFile(path.join(dir, 'latest.md'), 'utf8')).toContain('| ours | Q1 |');
+    // Nothing the ramp accepted is lost: every accepted order ended, and the database holds no other.
+    expect(ramp.accepted + ramp.refused).toBe(ramp.offered);
+    expect(ramp.unfinished).toBe(0);
+    expect(ramp.ended).toBe(ramp.accepted);
+    expect(ramp.placed_in_database).toBe(ramp.accepted);
+    expectOnlySagaBacklogRefusals(ramp.refusals);
+    const steps = ramp.steps.reduce((seconds: number, step: { seconds: number }) => seconds + step.seconds, 0);
+    expect(ramp.timeline.length).toBeGreaterThanOrEqual(steps / ramp.slice_seconds);
+
+    const markdown = await readFile(path.join(dir, 'latest.md'), 'utf8');
+    expect(markdown).toContain('| ours | Q1 |');
+    expect(markdown).toContain('## Saga scenarios');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,13 +1,2 @@
-import net from 'node:net';
-
-/** A port nothing listens on right now (the OS picks it), so parallel runs never collide. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** The scripts' free port finder, for tests too: one way of picking ports in the tree. */
+export { freePort } from '../../scripts/freePort';

@@ -4,7 +4,7 @@
  * seconds of queueing in a burst cost nothing, while a refused order is a lost
  * sale. An order is refused only at real overload: when the orders already
  * waiting would take the saga longer than `maxDrainSeconds` to finish at the
- * rate it is finishing orders now.
+ * rate it has shown it can finish them (see capacity).
  */
 export interface AdmissionSample {
   /** Unfinished orders (PENDING or RESERVED), all replicas together. */
@@ -37,32 +37,34 @@ export interface AdmissionSettings {
 /**
  * A backlog that takes at least this long to finish at the measured rate
  * means the saga is busy all the time: the rate it finishes orders at is then
- * what it can do now, not what the customers happen to ask of it.
+ * what it can do, not what the customers happen to ask of it.
  */
 const SATURATED_SECONDS = 1;
 
-/** Whether the saga is busy all the time, so that the rate it finishes orders at is what it can do now. */
+/** Whether the saga is busy all the time, so that the rate it finishes orders at is what it can do. */
 export function saturated(sample: AdmissionSample): boolean {
   const now = sample.finishedPerSecond ?? 0;
   return now > 0 && sample.backlog >= now * SATURATED_SECONDS;
 }
 
 /**
- * The orders per second the backlog will be finished at. While the saga is
- * saturated, the rate it finishes orders at now (a slow payment provider, or
- * reads taking CPU, show up here as they are). Otherwise the measured rate
- * only says how many orders came, so what counts is the highest rate it
- * showed while saturated lately: a burst into a quiet shop, or a saga stalled
- * by an outage (nothing finishing; the outbox keeps the orders), is judged by
- * what the saga could do before. 0 when it never showed what it can do.
+ * The orders per second the backlog will be finished at: the highest rate
+ * the saga showed while saturated lately, the current one included. A rate
+ * measured while it is not saturated only says how many orders came; one
+ * held down for a while by an outage, a slow dependency or reads competing
+ * for the CPU says what the saga does once that is over only as well as its
+ * best of the last minutes does, and refusing customers on a guess is the
+ * worse mistake (their orders wait instead; the order deadline bounds that).
+ * 0 when it has not shown what it can do.
  */
-export function drainRate(sample: AdmissionSample): number {
-  return saturated(sample) ? (sample.finishedPerSecond ?? 0) : sample.peakPerSecond;
+export function capacity(sample: AdmissionSample): number {
+  return sample.peakPerSecond;
 }
 
-/** The backlog beyond which an order is refused. */
+/** The backlog beyond which an order is refused (Infinity while the capacity is unknown). */
 export function admissionLimit(sample: AdmissionSample, settings: AdmissionSettings): number {
-  return Math.max(settings.burst, Math.floor(settings.maxDrainSeconds * drainRate(sample)));
+  if (sample.finishedPerSecond === undefined || capacity(sample) === 0) return Infinity;
+  return Math.max(settings.burst, Math.floor(settings.maxDrainSeconds * capacity(sample)));
 }
 
 /**
@@ -70,17 +72,16 @@ export function admissionLimit(sample: AdmissionSample, settings: AdmissionSetti
  * admissions the sample has not seen yet (the sample is a moment; orders keep
  * coming). A refusal needs evidence that the backlog cannot be finished in
  * time: without a rate (the saga busy for less than a moment), or while the
- * saga has never shown what it can do (an outage in a shop that was never
- * busy: the measured rate is only its demand), nothing is refused.
+ * saga has not shown what it can do (a shop that was never busy lately: what
+ * it finished was only its demand), nothing is refused.
  */
 export function admits(sample: AdmissionSample, admittedSince: number, settings: AdmissionSettings): boolean {
-  if (sample.finishedPerSecond === undefined || drainRate(sample) === 0) return true;
   return sample.backlog + admittedSince < admissionLimit(sample, settings);
 }
 
-/** How long the backlog would take to finish, in seconds (Infinity when nothing is known to finish). */
+/** How long the backlog would take to finish, in seconds, at the best rate known (Infinity: none). */
 export function drainSeconds(sample: AdmissionSample): number {
   if (sample.backlog === 0) return 0;
-  const rate = drainRate(sample);
+  const rate = Math.max(capacity(sample), sample.finishedPerSecond ?? 0);
   return rate > 0 ? sample.backlog / rate : Infinity;
 }
