@@ -200,7 +200,7 @@ const subgraphEnv = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(10),
   EVENTS_TEST_CRASH_AFTER_COMMIT: z.string().optional(),
   SAGA_MAX_DRAIN_SECONDS: z.coerce.number().min(0).max(3_600).default(60),
-  SAGA_ADMISSION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(200),
+  SAGA_ADMISSION_BURST: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SAGA_ADMISSION_SAMPLE_MS: z.coerce.number().int().min(10).max(60_000).default(100),
   PAYMENT_PROVIDER_LATENCY_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   PAYMENT_PROVIDER_FAILURE_RATE: z.coerce.number().min(0).max(1).default(0),

@@ -113,7 +113,7 @@ describe('parseSagaGauges', () => {
       'orders_saga_backlog{service="orders"} 1234',
       'orders_saga_backlog_other 7',
       'orders_saga_finished_per_second 61.25',
-      'orders_saga_drain_seconds 1000000000',
+      'orders_saga_drain_seconds +Inf',
       'orders_admission_limit 612',
       'orders_admission_refusals_total 9',
     ].join('\n');
@@ -125,5 +125,11 @@ describe('parseSagaGauges', () => {
       admission_limit: 612,
       refusals_total: 9,
     });
+    // A limit that refuses nothing (the capacity not known yet) is no number either.
+    expect(parseSagaGauges(text.replace('orders_admission_limit 612', 'orders_admission_limit +Inf'), 5)).toMatchObject(
+      {
+        admission_limit: null,
+      },
+    );
   });
 });

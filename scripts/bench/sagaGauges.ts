@@ -5,12 +5,10 @@ export interface SagaGauges {
   /** How long the backlog would take to finish; null while nothing is known to finish. */
   drain_seconds: number | null;
   finished_per_second: number;
-  admission_limit: number;
+  /** Null while nothing is refused (the capacity not known yet). */
+  admission_limit: number | null;
   refusals_total: number;
 }
-
-/** The gauge's stand-in for "never" (subgraphs/orders/SagaAdmission.ts caps Infinity there). */
-const NEVER_SECONDS = 1e9;
 
 export async function readSagaGauges(ordersBaseUrl: string): Promise<SagaGauges> {
   const text = await (await fetch(`${ordersBaseUrl}/metrics`)).text();
@@ -21,15 +19,17 @@ export function parseSagaGauges(metricsText: string, at: number): SagaGauges {
   const value = (name: string) => {
     const match = metricsText.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'));
     if (!match) throw new Error(`the orders service's /metrics has no ${name}`);
-    return Number(match[1]);
+    // Prometheus writes Infinity as +Inf (a drain that is never, a limit that refuses nothing).
+    return match[1] === '+Inf' ? Infinity : Number(match[1]);
   };
-  const drainSeconds = value('orders_saga_drain_seconds');
+  const finite = (v: number) => (Number.isFinite(v) ? v : null);
+  const drainSeconds = finite(value('orders_saga_drain_seconds'));
   return {
     at,
     backlog: value('orders_saga_backlog'),
-    drain_seconds: drainSeconds >= NEVER_SECONDS ? null : Math.round(drainSeconds * 10) / 10,
+    drain_seconds: drainSeconds === null ? null : Math.round(drainSeconds * 10) / 10,
     finished_per_second: Math.round(value('orders_saga_finished_per_second') * 10) / 10,
-    admission_limit: value('orders_admission_limit'),
+    admission_limit: finite(value('orders_admission_limit')),
     refusals_total: value('orders_admission_refusals_total'),
   };
 }

@@ -92,8 +92,10 @@ export class SagaAdmission {
       'The most orders per second the saga finished while saturated in the last 10 minutes (0: not known)',
       () => this.sample.peakPerSecond,
     );
-    gauge('orders_saga_drain_seconds', 'How long the backlog would take to finish at that rate', () =>
-      Math.min(drainSeconds(this.sample), 1e9),
+    gauge(
+      'orders_saga_drain_seconds',
+      'How long the backlog would take to finish (+Inf: nothing known to finish)',
+      () => drainSeconds(this.sample),
     );
     gauge(
       'orders_saga_latency_ms',
@@ -158,6 +160,8 @@ export class SagaAdmission {
       // Placed before the statement: in its count (or committing now, then counted twice: the safe side).
       const placedBefore = this.placedSince;
       // Finished within the busy time only: orders that ended before the backlog formed say nothing of its rate.
+      // Ended by the saga only: a cancel is the customer's, and counting cancels made a saga stalled by an
+      // outage look saturated at a crawl, which refused the orders the outbox would have kept.
       const [row] = (await this.dataSource.query(
         prepared(`WITH unfinished AS (
            SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
@@ -166,7 +170,7 @@ export class SagaAdmission {
          SELECT backlog,
                 coalesce(floor(extract(epoch FROM clock_timestamp() - oldest) * 1000), 0)::int AS oldest_ms,
                 (SELECT count(*)::int FROM orders
-                  WHERE status IN ('PAID', 'REJECTED', 'CANCELLED')
+                  WHERE status IN ('PAID', 'REJECTED')
                     AND updated_at > now() - make_interval(secs => $1)) AS finished
            FROM unfinished`),
         [rateWindowMs / 1000],

@@ -97,7 +97,7 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
       }
       // The chart's saga values reach placeOrder's admission control and every service's order deadline.
       if (svc === 'orders')
-        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ maxDrainSeconds: 60, burst: 200 });
+        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ maxDrainSeconds: 60, burst: 500 });
       if (svc !== 'gateway') expect(loadSubgraphConfig(svc as SubgraphName, e).orderDeadlineMs).toBe(15 * 60_000);
     }
   });
