@@ -202,27 +202,26 @@ export async function ensureDomainStream(
   const stream = streamOf(prefix, domain);
   const deadLetters = deadLetterStream(prefix);
   return {
-    [stream]: await ensure(jsm, stream, domainSubjects(prefix, domain), limits),
-    [deadLetters]: await ensure(jsm, deadLetters, `${prefix}.deadletter.>`, limits),
+    [stream]: await ensure(jsm, stream, domainSubjects(prefix, domain), limits, DiscardPolicy.Old),
+    [deadLetters]: await ensure(jsm, deadLetters, `${prefix}.deadletter.>`, limits, DiscardPolicy.New),
   };
 }
 
 /**
  * Every stream is bounded by age and size, so a consumer that is down for long, or a dead-letter
- * pile nobody looks at, cannot fill NATS's disk. Discard `new`: a full stream refuses the publish.
- * With an outbox in front of every stream nothing is lost by that (the relay keeps the event and
- * retries it; the disk stays bounded, and the refusal shows in events_publish_failures_total and
- * outbox_pending), and a dead-lettering that is refused leaves the message unacknowledged, to be
- * retried (EventConsumer.fail). Discard `old` would instead silently delete the oldest events,
- * which a consumer may not have read yet. The age bound also ends an unread dead letter's life:
- * the dead-letter alert fires long before.
+ * pile nobody looks at, cannot fill NATS's disk. A domain stream discards its oldest messages when
+ * full: they are long consumed (every consumer keeps up within seconds; events_consumer_pending_messages
+ * and its alert show one that does not), whereas a stream refusing new ones (discard `new`) would
+ * stop the whole saga once a week of traffic filled max_bytes. The dead-letter stream refuses
+ * instead: its messages are the ones nobody has handled, and a refused dead-lettering leaves the
+ * message unacknowledged, to be retried (EventConsumer.fail), so none is lost.
  */
-function limitSettings(limits: StreamLimits) {
+function limitSettings(limits: StreamLimits, discard: DiscardPolicy) {
   return {
     max_age: nanos(limits.maxAgeMs),
     max_bytes: limits.maxBytes,
     num_replicas: limits.replicas,
-    discard: DiscardPolicy.New,
+    discard,
     duplicate_window: nanos(DUPLICATE_WINDOW_MS),
   } satisfies Partial<StreamConfig>;
 }
@@ -232,8 +231,9 @@ async function ensure(
   name: string,
   subjects: string,
   limits: StreamLimits | undefined,
+  discard: DiscardPolicy,
 ): Promise<StreamChange> {
-  const wanted = limitSettings(limits ?? DEFAULT_STREAM_LIMITS);
+  const wanted = limitSettings(limits ?? DEFAULT_STREAM_LIMITS, discard);
   let info = await streamInfo(jsm, name);
   if (!info) {
     try {

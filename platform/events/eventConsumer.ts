@@ -26,6 +26,13 @@ export interface ConsumerSpec {
   domain: string;
   /** By event type; other types on the stream are acknowledged and skipped. */
   handlers: Record<string, EventHandler>;
+  /**
+   * Event types whose handling gives back or settles what an order holds (a release, a refund, a
+   * charge in flight, a sale): a transient fault is retried for as long as it takes, never
+   * dead-lettered by age, or money or stock would stay held for an order already over. The others
+   * move an order forward and are retried until ORDER_DEADLINE, when the saga ends the order itself.
+   */
+  retryUntilDone?: readonly string[];
 }
 
 export interface ConsumerOptions {
@@ -192,6 +199,19 @@ export class EventConsumer {
         this.count(event.type, 'duplicate');
         return;
       }
+      // With no delivery bound in JetStream, a message whose handling kills the process or hangs past
+      // the ack wait never reaches fail(): past its window it is dead-lettered before it runs again.
+      const window = this.policyFor(event.type).windowMs;
+      if (message.info.redelivered && Date.now() - storedAt > window) {
+        const reason = `not handled after ${message.info.deliveryCount} deliveries in ${Math.round(window / 1000)} s (the handler never ended)`;
+        await this.deadLetter(message, event.type, reason, {
+          consumer: this.spec.name,
+          eventId,
+          type: event.type,
+          deliveries: message.info.deliveryCount,
+        });
+        return;
+      }
       let first = true;
       await handler(event, async (work) => {
         first = await this.dataSource.transaction(async (tx) => {
@@ -210,12 +230,16 @@ export class EventConsumer {
     }
   }
 
+  private policyFor(type: string): RetryPolicy {
+    return this.spec.retryUntilDone?.includes(type) ? { ...this.retryPolicy, windowMs: Infinity } : this.retryPolicy;
+  }
+
   private async fail(message: JsMsg, event: EventEnvelope | undefined, error: Error): Promise<void> {
     const type = event?.type ?? 'unparseable';
     const deliveries = message.info.deliveryCount;
     const ageMs = Date.now() - message.info.timestampNanos / 1e6;
     const context = { consumer: this.spec.name, eventId: event?.id, type, deliveries, err: error.message };
-    const outcome = onFailure(error, { deliveries, ageMs }, this.retryPolicy);
+    const outcome = onFailure(error, { deliveries, ageMs }, this.policyFor(type));
     if (outcome.kind === 'retry') {
       // An event that came before the one it follows is the normal way of events from two streams:
       // info, not warn (it happens for many orders under load, and a warning would cry wolf).
@@ -225,9 +249,20 @@ export class EventConsumer {
       message.nak(outcome.delayMs);
       return;
     }
+    await this.deadLetter(message, type, outcome.reason, context);
+  }
+
+  /** A copy to the dead-letter stream, then term; if the copy cannot be written, the message comes back. */
+  private async deadLetter(
+    message: JsMsg,
+    type: string,
+    reason: string,
+    context: { eventId?: string; [field: string]: unknown },
+  ): Promise<void> {
+    const deliveries = message.info.deliveryCount;
     try {
       const h = headers();
-      h.set('Dead-Letter-Reason', outcome.reason.slice(0, 500));
+      h.set('Dead-Letter-Reason', reason.slice(0, 500));
       h.set('Dead-Letter-Consumer', this.spec.name);
       h.set('Original-Subject', message.subject);
       h.set('Deliveries', String(deliveries));
@@ -236,7 +271,7 @@ export class EventConsumer {
         headers: h,
         // The stream sequence too: a replayed event that fails again is a new dead letter, not a
         // duplicate of the first one (the dead-letter stream's dedupe window would drop it).
-        msgID: `${this.spec.name}:${event?.id ?? 'unparseable'}:${message.seq}`,
+        msgID: `${this.spec.name}:${context.eventId ?? 'unparseable'}:${message.seq}`,
       });
     } catch (publishError) {
       // Not dead-lettered, so not terminated either: it comes back and gets another chance.
@@ -244,7 +279,7 @@ export class EventConsumer {
       message.nak(this.retryPolicy.maxDelayMs);
       return;
     }
-    this.log.error({ ...context, reason: outcome.reason }, 'event moved to the dead letters');
+    this.log.error({ ...context, reason }, 'event moved to the dead letters');
     this.metrics.deadLettered.inc({ consumer: this.spec.name, type });
     this.count(type, 'dead_lettered');
     // No reason: nats-server 2.9 ignores a term that carries one and redelivers the message.

@@ -421,6 +421,42 @@ describe('a consumer', () => {
     );
   });
 
+  it('retries an event that gives back what an order holds past the window, until it is done, never dead-letting it', async () => {
+    const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'refund' } });
+    const attemptsAt: number[] = [];
+    consumer = new EventConsumer(
+      {
+        name: 'refunds',
+        domain: 'things',
+        handlers: {
+          'things.noted': async (e, commit) => {
+            if (e.id !== event.id) return;
+            attemptsAt.push(Date.now());
+            // The provider is away for longer than the window.
+            if (attemptsAt.length < 6) throw new Error('payment provider unavailable');
+            await commit(async (tx) => {
+              await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'refunded']);
+            });
+          },
+        },
+        retryUntilDone: ['things.noted'],
+      },
+      db,
+      bus,
+      log,
+      metrics,
+      { retry: { windowMs: 300, baseDelayMs: 50, maxDelayMs: 200 }, ackWaitMs: 5_000 },
+    );
+    consumer.start();
+    await publishRaw(JSON.stringify(event), `${event.id}-refunds`);
+    await eventually(
+      async () => (await db.query('SELECT 1 FROM effects WHERE event_id = $1', [event.id])).length === 1,
+      10_000,
+    );
+    expect(attemptsAt[attemptsAt.length - 1] - attemptsAt[0]).toBeGreaterThan(300);
+    expect((await streamMessages(deadLetterStream(prefix))).some((m) => m.data.includes(event.id))).toBe(false);
+  });
+
   it('never dead-letters a transient fault that ends within the window, however many deliveries it takes', async () => {
     const event = createEvent(noted, { source: 'test', subject: 't', data: { note: 'waits' } });
     let attempts = 0;

@@ -31,17 +31,20 @@ function capturedLog() {
 const configOf = async (stream: string) => (await jsm.streams.info(stream)).config;
 
 describe('stream limits', () => {
-  it('creates the domain stream and the dead-letter stream bounded by age and size, discarding new, deduplicating', async () => {
+  it('creates the domain stream and the dead-letter stream bounded by age and size, deduplicating', async () => {
     expect(await ensureDomainStream(jsm, prefix, 'fresh', limits)).toEqual({
       [streamOf(prefix, 'fresh')]: 'created',
       [deadLetterStream(prefix)]: 'created',
     });
-    for (const stream of [streamOf(prefix, 'fresh'), deadLetterStream(prefix)]) {
+    for (const [stream, discard] of [
+      [streamOf(prefix, 'fresh'), 'old'],
+      [deadLetterStream(prefix), 'new'],
+    ]) {
       expect(await configOf(stream)).toMatchObject({
         max_age: nanos(limits.maxAgeMs),
         max_bytes: limits.maxBytes,
         num_replicas: 1,
-        discard: 'new',
+        discard,
         duplicate_window: TEN_MINUTES_NS,
       });
     }
@@ -76,7 +79,7 @@ describe('stream limits', () => {
       subjects: [domainSubjects(prefix, 'legacy')],
       max_age: nanos(limits.maxAgeMs),
       max_bytes: limits.maxBytes,
-      discard: 'new',
+      discard: 'old',
       duplicate_window: TEN_MINUTES_NS,
     });
     expect(info.state.messages).toBe(1);
@@ -95,18 +98,26 @@ describe('stream limits', () => {
     expect((await configOf(streamOf(prefix, 'raced'))).max_bytes).toBe(limits.maxBytes);
   });
 
-  it('refuses a publish to a full stream instead of dropping older messages', async () => {
+  it('keeps taking events into a full domain stream, dropping its oldest, and refuses a dead letter to a full dead-letter stream', async () => {
     const { log } = capturedLog();
     const tiny = { ...limits, maxBytes: 2_048 };
-    const bus = new EventBus({ url: TEST_NATS_URL, prefix, name: 'test', log, streamLimits: tiny });
+    const bus = new EventBus({ url: TEST_NATS_URL, prefix: `${prefix}_tiny`, name: 'test', log, streamLimits: tiny });
     try {
       await bus.ensureStream('full');
       const js = await bus.jetstream();
       const payload = 'x'.repeat(200);
+      // The saga never stops for a full stream: 100 events of 200 bytes into 2 KiB all go in.
+      for (let i = 0; i < 100; i++)
+        await js.publish(subjectOf(`${prefix}_tiny`, 'full.noted'), payload, { msgID: `full-${i}` });
+      const { state } = await jsm.streams.info(streamOf(`${prefix}_tiny`, 'full'));
+      expect(state.last_seq).toBe(100);
+      expect(state.first_seq).toBeGreaterThan(1);
+      expect(state.bytes).toBeLessThanOrEqual(2_048);
+
       let accepted = 0;
       let refusal: NatsError | undefined;
       for (let i = 0; i < 100 && !refusal; i++) {
-        await js.publish(subjectOf(prefix, 'full.noted'), payload, { msgID: `full-${i}` }).then(
+        await js.publish(`${prefix}_tiny.deadletter.test.full_noted`, payload, { msgID: `dead-${i}` }).then(
           () => (accepted += 1),
           (error: NatsError) => (refusal = error),
         );
@@ -114,11 +125,15 @@ describe('stream limits', () => {
       // nats.js 2.29 puts only "503" in the message; what the server said is in api_error.
       expect(refusal?.api_error).toMatchObject({ err_code: 10077, description: 'maximum bytes exceeded' });
       expect(accepted).toBeGreaterThan(0);
-      const { state } = await jsm.streams.info(streamOf(prefix, 'full'));
-      // Everything accepted is still there, the first message included.
-      expect(state).toMatchObject({ first_seq: 1, last_seq: accepted, messages: accepted });
+      // Every dead letter taken is still there, the first one included.
+      expect((await jsm.streams.info(deadLetterStream(`${prefix}_tiny`))).state).toMatchObject({
+        first_seq: 1,
+        last_seq: accepted,
+        messages: accepted,
+      });
     } finally {
       await bus.close();
+      await deleteEventNamespace(TEST_NATS_URL, `${prefix}_tiny`);
     }
   });
 

@@ -16,6 +16,16 @@ export interface Settings {
   scenarios: SagaScenarioSettings;
 }
 
+/**
+ * The ramp's payment provider: 100 ms a charge, four at a time, so the saga finishes about 40 orders/s,
+ * less than placeOrder takes; a burst of 50 so that the floor does not hide the drain bound (10 s x 40/s).
+ */
+const SLOW_PAYMENTS = {
+  PAYMENT_PROVIDER_LATENCY_MS: '100',
+  EVENTS_CONSUMER_CONCURRENCY: '4',
+  SAGA_ADMISSION_BURST: '50',
+};
+
 export const FULL: Settings = {
   rounds: 3,
   warmupSeconds: 3,
@@ -34,6 +44,7 @@ export const FULL: Settings = {
       })),
       sliceSeconds: 5,
       maxDrainSeconds: 10,
+      servicesEnv: SLOW_PAYMENTS,
       customers: 20,
     },
     settleSeconds: 60,
@@ -55,6 +66,7 @@ export const QUICK: Settings = {
       steps: [20, 50, 100].map((ratePerSecond) => ({ ratePerSecond, seconds: 2 })),
       sliceSeconds: 1,
       maxDrainSeconds: 10,
+      servicesEnv: SLOW_PAYMENTS,
       customers: 20,
     },
     settleSeconds: 20,

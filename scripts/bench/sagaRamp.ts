@@ -9,12 +9,18 @@ export interface RampSpec {
   sliceSeconds: number;
   /** SAGA_MAX_DRAIN_SECONDS the orders service runs with in this scenario (reported, set by the caller). */
   maxDrainSeconds: number;
+  /**
+   * More settings of the scenario's services (reported, set by the caller): a slow payment provider
+   * makes the saga, not placeOrder's own CPU, what limits the shop, so its backlog shows the knee.
+   */
+  servicesEnv: Record<string, string>;
 }
 
 export interface RampResult extends LatencyFigures {
   steps: RampSpec['steps'];
   slice_seconds: number;
   max_drain_seconds: number;
+  services_env: Record<string, string>;
   offered: number;
   accepted: number;
   refused: number;
@@ -86,6 +92,7 @@ export async function runSagaRamp(
     steps: spec.steps,
     slice_seconds: spec.sliceSeconds,
     max_drain_seconds: spec.maxDrainSeconds,
+    services_env: spec.servicesEnv,
     offered: offer.orders.length,
     accepted: ids.length,
     refused,

@@ -36,7 +36,11 @@ export function renderSagaScenarios(scenarios: SagaScenarios): string[] {
     steadyRow(scenarios.steady_fast_polling),
     ...readErrors(scenarios.steady, scenarios.steady_fast_polling),
     '',
-    `Ramp (its own services, SAGA_MAX_DRAIN_SECONDS=${ramp.max_drain_seconds}): ${ramp.steps.map((s) => `${s.ratePerSecond}/s for ${s.seconds} s`).join(', ')}: ${ramp.offered} offered, ${ramp.accepted} accepted, ${ramp.refused} refused (${causes(ramp.refusals)}${refusedBy}); ${firstRefusal}; peak backlog ${ramp.peak_backlog}; ${drained}; ${ramp.ended} of the ${ramp.accepted} accepted ended (${ramp.paid} PAID, ${ramp.rejected} REJECTED), ${ramp.placed_in_database} orders in the database; placeOrder -> PAID p50 ${ramp.p50_ms} ms, p99 ${ramp.p99_ms} ms.`,
+    `Ramp (its own services, SAGA_MAX_DRAIN_SECONDS=${ramp.max_drain_seconds}${Object.entries(ramp.services_env)
+      .map(([name, value]) => `, ${name}=${value}`)
+      .join(
+        '',
+      )}): ${ramp.steps.map((s) => `${s.ratePerSecond}/s for ${s.seconds} s`).join(', ')}: ${ramp.offered} offered, ${ramp.accepted} accepted, ${ramp.refused} refused (${causes(ramp.refusals)}${refusedBy}); ${firstRefusal}; peak backlog ${ramp.peak_backlog}; ${drained}; ${ramp.ended} of the ${ramp.accepted} accepted ended (${ramp.paid} PAID, ${ramp.rejected} REJECTED), ${ramp.placed_in_database} orders in the database; placeOrder -> PAID p50 ${ramp.p50_ms} ms, p99 ${ramp.p99_ms} ms.`,
     '',
     `By slice: orders by the time they were sent, PAID ones by the time they were PAID; at its end, placeOrder calls sent and not answered yet (in flight; beyond ${OFFER_CONNECTIONS} they wait for a connection in the bench) and the orders service's gauges (drain \`?\`: no finishing rate known yet).`,
     '',

@@ -21,8 +21,8 @@ export interface SagaAdmissionOptions extends AdmissionSettings {
 
 /** The finishing rate is measured over this long at most (less while the saga has been busy for less). */
 const RATE_WINDOW_MS = 5_000;
-/** A busy time shorter than this tells no rate yet. */
-const MIN_RATE_EVIDENCE_MS = 1_000;
+/** A busy time shorter than this tells no rate yet (the first orders of a burst are still on their way). */
+const MIN_RATE_EVIDENCE_MS = 2_000;
 /** How far back the highest rate is remembered. */
 const PEAK_WINDOW_MS = 10 * 60_000;
 /** Latency of the orders finished here lately: reported, not acted on. */
@@ -160,8 +160,9 @@ export class SagaAdmission {
       // Placed before the statement: in its count (or committing now, then counted twice: the safe side).
       const placedBefore = this.placedSince;
       // Finished within the busy time only: orders that ended before the backlog formed say nothing of its rate.
-      // Ended by the saga only: a cancel is the customer's, and counting cancels made a saga stalled by an
-      // outage look saturated at a crawl, which refused the orders the outbox would have kept.
+      // Ended by the saga's own steps only: a cancel is the customer's (counting cancels made a saga stalled
+      // by an outage look saturated at a crawl, which refused the orders the outbox would have kept), and
+      // the deadline sweep's TIMED_OUT batches would pass for a burst of capacity after a long outage.
       const [row] = (await this.dataSource.query(
         prepared(`WITH unfinished AS (
            SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
@@ -170,7 +171,7 @@ export class SagaAdmission {
          SELECT backlog,
                 coalesce(floor(extract(epoch FROM clock_timestamp() - oldest) * 1000), 0)::int AS oldest_ms,
                 (SELECT count(*)::int FROM orders
-                  WHERE status IN ('PAID', 'REJECTED')
+                  WHERE status IN ('PAID', 'REJECTED') AND rejection_reason IS DISTINCT FROM 'TIMED_OUT'
                     AND updated_at > now() - make_interval(secs => $1)) AS finished
            FROM unfinished`),
         [rateWindowMs / 1000],

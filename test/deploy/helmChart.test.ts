@@ -234,7 +234,8 @@ function declaredMetrics(): string[] {
     for (const file of readdirSync(path.join(REPO, dir), { recursive: true }) as string[]) {
       if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
       const source = readFileSync(path.join(REPO, dir, file), 'utf8');
-      for (const match of source.matchAll(/\bname: '([a-z_:][a-z0-9_:]*)'/g)) names.push(match[1]);
+      // `name: 'x'` in a metric's options, or the first argument of a gauge-making helper (consumerGauge('x', ...)).
+      for (const match of source.matchAll(/(?:\bname: |Gauge\(\s*)'([a-z_:][a-z0-9_:]*)'/g)) names.push(match[1]);
     }
   }
   return names;
@@ -275,7 +276,7 @@ describe('helm chart extras', () => {
     expect(all('Ingress', 'default')).toEqual([]);
   });
 
-  it('alerts on any dead letter and on orders past their deadline, over what the ServiceMonitor scrapes', () => {
+  it('alerts on any dead letter, on orders past their deadline and on a consumer that stays behind, over what the ServiceMonitor scrapes', () => {
     expect(all('PrometheusRule', 'default')).toEqual([]);
     const rules = all('PrometheusRule', 'ha');
     expect(rules).toHaveLength(1);
@@ -292,7 +293,11 @@ describe('helm chart extras', () => {
     const overdue = alert('SupergraphOrdersOverdue');
     expect(overdue.expr).toMatch(/^max by \(namespace\) \(orders_saga_overdue\{.*\}\) > 0$/);
     expect(overdue.for).toBe('5m');
-    for (const rule of [deadLetters, overdue]) {
+    const behind = alert('SupergraphEventConsumerBehind');
+    expect(behind.expr).toMatch(
+      /^max by \(namespace, consumer\) \(min_over_time\(events_consumer_pending_messages\{.*\}\[15m\]\)\) > 0$/,
+    );
+    for (const rule of [deadLetters, overdue, behind]) {
       expect(rule.annotations.summary).toBeTruthy();
       expect(rule.labels.severity).toBeTruthy();
       // The selector keeps to this release's pods: the ServiceMonitor's job label is their Service's name.

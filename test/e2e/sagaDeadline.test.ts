@@ -69,12 +69,20 @@ describe('the order deadline', () => {
     const [reservation] = await sg.sql('inventory', 'SELECT status FROM reservations WHERE order_id = $1', [orderId]);
     expect(reservation).toEqual({ status: 'RELEASED' });
 
-    // Replayed once the order is over (what `npm run events -- replay` does): it finds the order ended.
+    // Replayed once the order is over (`npm run events -- replay <event id>`): payments handles it now, and
+    // finds the order ended.
     const [dead] = (await probe.deadLetters()).filter((d) => d.eventId === reservedId);
     expect(dead).toMatchObject({ consumer: 'payments-on-inventory' });
-    const reserved = (await probe.events('inventory')).find((e) => e.id === reservedId)!;
-    await probe.publishEnvelope(reserved, `replay:${reservedId}`);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const handled = () =>
+      scrapeSum(sg.baseUrl.payments, 'events_consumed_total', {
+        consumer: 'payments-on-inventory',
+        type: 'inventory.reserved',
+        outcome: 'done',
+      });
+    const handledBefore = await handled();
+    expect(await probe.replay(reservedId)).toBe(1);
+    await eventually(async () => (await handled()) === handledBefore + 1, 10_000);
+    expect((await probe.deadLetters()).filter((d) => d.eventId === reservedId)).toEqual([]);
     expect(await paymentsOf(orderId)).toEqual([]);
     const [intent] = await sg.sql(
       'payments',

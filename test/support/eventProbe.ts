@@ -1,7 +1,9 @@
 import { connect, headers, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
 import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/eventBus';
+import { listDeadLetters, replayDeadLetter, selectDeadLetters } from '../../platform/events/deadLetters';
 import { deadLetterStream, deadLetterSubject, streamOf, subjectOf } from '../../platform/events/naming';
+import { createLogger } from '../../platform/logger';
 import { TEST_NATS_URL } from './testEnv';
 
 export interface DeadLetter {
@@ -117,13 +119,20 @@ export class EventProbe {
         h.set('Deliveries', String(message.info.deliveryCount));
         await js.publish(deadLetterSubject(this.prefix, consumer, event.type), message.data, {
           headers: h,
-          msgID: `${consumer}:${event.id}`,
+          msgID: `${consumer}:${event.id}:${message.seq}`,
         });
         message.term();
         return;
       }
     }
     throw new Error(`event ${eventId} did not reach ${consumer} within ${timeoutMs} ms`);
+  }
+
+  /** Replays every dead letter of an event as `npm run events -- replay <event id>` does; returns how many. */
+  async replay(eventId: string): Promise<number> {
+    const letters = selectDeadLetters(await listDeadLetters(this.nc, this.prefix), eventId);
+    for (const letter of letters) await replayDeadLetter(this.nc, this.prefix, letter, createLogger('test', 'silent'));
+    return letters.length;
   }
 
   /** Waits for the first event of a type (and matching a predicate) on its producer's stream. */

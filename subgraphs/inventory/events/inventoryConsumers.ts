@@ -16,6 +16,8 @@ export function inventoryConsumers(reservations: ReservationService): ConsumerSp
         [OrderCancelled.type]: settleReservations(OrderCancelled, 'ORDER_CANCELLED', reservations),
         [OrderTimedOut.type]: settleReservations(OrderTimedOut, 'ORDER_TIMED_OUT', reservations),
       },
+      // A release must happen, however long the database is away: a reservation never outlives its order.
+      retryUntilDone: [OrderCancelled.type, OrderTimedOut.type],
     },
     {
       name: 'inventory-on-payments',
@@ -25,6 +27,8 @@ export function inventoryConsumers(reservations: ReservationService): ConsumerSp
         [PaymentFailed.type]: settleReservations(PaymentFailed, 'PAYMENT_FAILED', reservations),
         [PaymentRefunded.type]: settleReservations(PaymentRefunded, 'PAYMENT_REFUNDED', reservations),
       },
+      // The money moved: the stock follows, whenever that is.
+      retryUntilDone: [PaymentSucceeded.type, PaymentFailed.type, PaymentRefunded.type],
     },
   ];
 }

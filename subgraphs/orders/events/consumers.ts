@@ -41,6 +41,8 @@ export function orderConsumers(orders: OrderService): ConsumerSpec[] {
         [PaymentFailed.type]: onFact(orders, PaymentFailed, (d) => ({ kind: 'paymentFailed', reason: d.reason })),
         [PaymentRefunded.type]: onFact(orders, PaymentRefunded, () => ({ kind: 'paymentRefunded' })),
       },
+      // A cancelled PAID order ends CANCELLED once refunded, however long that takes: the money is back.
+      retryUntilDone: [PaymentRefunded.type],
     },
   ];
 }

@@ -15,6 +15,8 @@ export function paymentsOnInventory(deps: PaymentsDeps): ConsumerSpec {
     name: 'payments-on-inventory',
     domain: 'inventory',
     handlers: { [StockReserved.type]: (event, commit) => chargeReservedOrder(deps, event, commit) },
+    // A charge may be in flight (a PENDING payment): it settles, and an ended order's refund waits for it.
+    retryUntilDone: [StockReserved.type],
   };
 }
 

@@ -27,6 +27,8 @@ export function paymentsOnOrders(deps: PaymentsDeps): ConsumerSpec {
         return refundEndedOrder(deps, event, commit, orderId, { orderId, userId, amountCents, currency });
       },
     },
+    // A refund must happen, however long the provider is away.
+    retryUntilDone: [OrderCancelled.type, OrderTimedOut.type],
   };
 }
 
