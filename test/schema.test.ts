@@ -14,6 +14,13 @@ const read = (file: string) => readFileSync(path.join(ROOT, file), 'utf8');
 const SHARED_CONTRACT = path.join(ROOT, '../shared/contract/api.graphql');
 const CONTRACT = path.join(ROOT, 'test/contract/api.graphql');
 
+/** The contract to check the API against: the repository's copy, else the original; never none. */
+function contractSdl(): string {
+  const found = [CONTRACT, SHARED_CONTRACT].find((file) => existsSync(file));
+  if (!found) throw new Error(`No public contract to check against: neither ${CONTRACT} nor ${SHARED_CONTRACT} exists`);
+  return readFileSync(found, 'utf8');
+}
+
 let composed: ComposedSupergraph;
 beforeAll(async () => {
   composed = await composeSupergraph();
@@ -33,14 +40,17 @@ describe('composition', () => {
 
 describe('the public API', () => {
   it('implements every type, field, argument and enum value of the contract', () => {
-    const contract = buildSchema(readFileSync(CONTRACT, 'utf8'));
+    const contract = buildSchema(contractSdl());
+    // A contract with no queries would make the comparison below vacuous.
+    expect(Object.keys(contract.getQueryType()?.getFields() ?? {})).not.toHaveLength(0);
     const api = buildSchema(composed.apiSdl);
     expect(contractViolations(contract, api)).toEqual([]);
   });
 
-  it('checks against the current contract', () => {
-    if (existsSync(SHARED_CONTRACT))
-      expect(read('test/contract/api.graphql')).toBe(readFileSync(SHARED_CONTRACT, 'utf8'));
+  // Where the original is beside the repo, the copy must be it; without the original there is nothing to compare.
+  (existsSync(SHARED_CONTRACT) ? it : it.skip)('keeps its copy of the contract identical to shared/contract', () => {
+    expect(existsSync(CONTRACT)).toBe(true);
+    expect(read('test/contract/api.graphql')).toBe(readFileSync(SHARED_CONTRACT, 'utf8'));
   });
 
   it('keeps internal service-to-service fields out of it', () => {

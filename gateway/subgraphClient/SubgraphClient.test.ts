@@ -21,6 +21,11 @@ async function server(answer: (req: http.IncomingMessage, res: http.ServerRespon
   return { url, received, close: () => new Promise((resolve) => srv.close(resolve)) };
 }
 
+/** Resolves once `condition` holds, checking every few milliseconds. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 const clientFor = (urls: string[], overrides: Partial<typeof TEST_CLIENT_SETTINGS> = {}) =>
   testSubgraphClient('products', urls, overrides);
 
@@ -85,15 +90,30 @@ describe('SubgraphClient', () => {
 
 describe('SubgraphClient with an in-flight limit', () => {
   it('refuses a call at once when every instance is at its limit, instead of queueing it', async () => {
-    const slow = await server((_req, res) => {
-      setTimeout(() => res.setHeader('content-type', 'application/json').end('{"data":{}}'), 150);
-    });
+    // The subgraph holds its answers until the test lets them go, so a queued call could never get room.
+    const held: http.ServerResponse[] = [];
+    const answer = (res: http.ServerResponse) => res.setHeader('content-type', 'application/json').end('{"data":{}}');
+    let holding = true;
+    const slow = await server((_req, res) => (holding ? held.push(res) : answer(res)));
     const { client, instances } = await clientFor([slow.url], { maxInFlight: 2 });
     try {
-      const started = Date.now();
-      const calls = ['{ a }', '{ b }', '{ c }'].map((q) => client.post(JSON.stringify({ query: q }), {}, true));
+      const settled = [false, false, false];
+      const calls = ['{ a }', '{ b }', '{ c }'].map((q, i) => {
+        const call = client.post(JSON.stringify({ query: q }), {}, true);
+        call.then(
+          () => (settled[i] = true),
+          () => (settled[i] = true),
+        );
+        return call;
+      });
+      // At once: decided before the event loop turns, so before any I/O or timer, a wait for room included.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(settled).toEqual([false, false, true]);
       await expect(calls[2]).rejects.toMatchObject({ reason: 'overloaded' });
-      expect(Date.now() - started).toBeLessThan(100);
+      // The two ahead of it get their answers once the subgraph gives them; the refused one never reached it.
+      await until(() => held.length === 2);
+      holding = false;
+      for (const res of held) answer(res);
       await expect(Promise.all(calls.slice(0, 2))).resolves.toHaveLength(2);
       expect(slow.received).toHaveLength(2);
       // Room again once they are answered.

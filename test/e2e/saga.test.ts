@@ -4,6 +4,8 @@ import { CancelOrderDocument, CatalogPageDocument } from '../../client/generated
 import { StockReserved } from '../../subgraphs/inventory/events/contracts';
 import { OrderPlaced } from '../../subgraphs/orders/events/contracts';
 import { EventProbe } from '../support/eventProbe';
+import { eventually } from '../support/eventually';
+import { scrapeSum } from '../support/prometheusText';
 import { ENDED, ShopClient, signUp } from '../support/shopClient';
 import { startSupergraph, type Supergraph } from '../support/supergraph';
 import { TEST_DATABASE_URL } from '../support/testEnv';
@@ -83,13 +85,23 @@ describe('the order saga through the gateway', () => {
       await sg.restart('payments');
     }
     // payments catches up on both streams. Had it charged before it saw the cancel (the two
-    // arrive on different streams), the cancel refunds: no money is kept either way.
-    const deadline = Date.now() + 15_000;
-    let payments: { status: string }[] = [];
-    do {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      payments = await sg.sql('payments', 'SELECT status FROM payments WHERE order_id = $1', [cancelledId]);
-    } while (payments.some((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED') && Date.now() < deadline);
+    // arrive on different streams), the cancel refunds: no money is kept either way. Done when
+    // payments has handled the cancel (its intent cancelled) and no payment holds money.
+    const settled = async () => {
+      const [intent] = await sg.sql<{ cancelled: boolean }>(
+        'payments',
+        'SELECT cancelled_at IS NOT NULL AS cancelled FROM payment_intents WHERE order_id = $1',
+        [cancelledId],
+      );
+      const payments = await sg.sql<{ status: string }>('payments', 'SELECT status FROM payments WHERE order_id = $1', [
+        cancelledId,
+      ]);
+      return !!intent?.cancelled && payments.every((p) => p.status === 'REFUNDED' || p.status === 'FAILED');
+    };
+    await eventually(settled, 15_000);
+    const payments = await sg.sql<{ status: string }>('payments', 'SELECT status FROM payments WHERE order_id = $1', [
+      cancelledId,
+    ]);
     expect(payments.every((p) => p.status === 'REFUNDED')).toBe(true);
     expect((await shop.order(cancelledId)).status).toBe('CANCELLED');
     expect(await shop.available(product)).toBe(4);
@@ -233,9 +245,18 @@ describe('the saga under faults', () => {
     const placed = await shop.place(product, 2);
     await shop.until(placed.id, ['PAID']);
     const event = await probe.waitFor(OrderPlaced, (d) => d.orderId === placed.id);
+    const duplicates = (service: 'inventory' | 'payments') =>
+      scrapeSum(sg.baseUrl[service], 'events_consumed_total', {
+        consumer: `${service}-on-orders`,
+        type: 'orders.placed',
+        outcome: 'duplicate',
+      });
+    const before = { inventory: await duplicates('inventory'), payments: await duplicates('payments') };
     // A new Nats-Msg-Id, so the stream's dedupe cannot help: only the consumers' inboxes can.
     await probe.publishEnvelope(event, `${event.id}-replayed`);
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    // Both consumers got it again and recognised it: then its effects can be counted.
+    await eventually(async () => (await duplicates('inventory')) === before.inventory + 1, 10_000);
+    await eventually(async () => (await duplicates('payments')) === before.payments + 1, 10_000);
     expect(await shop.available(product)).toBe(3);
     const reservations = await sg.sql('inventory', 'SELECT quantity FROM reservations WHERE order_id = $1', [
       placed.id,

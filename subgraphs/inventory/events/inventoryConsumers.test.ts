@@ -157,6 +157,7 @@ describe('inventory on the outcome of an order', () => {
     await kit.orderCancelled(orderId, false);
     expect(await kit.stockOf(id)).toEqual({ onHand: 5, reserved: 0 });
     expect(await kit.available(id)).toBe(5);
+    expect(await kit.reservationsOf(orderId)).toEqual([{ productId: id, quantity: 5, status: 'RELEASED' }]);
   });
 
   it('restocks a paid order when its payment is refunded, and not before', async () => {
@@ -196,7 +197,10 @@ describe('inventory on the outcome of an order', () => {
 
   it('handles a payment for an order it never reserved without changing any stock', async () => {
     const id = await kit.product(5);
+    // Stock another order holds: what a payment settling the wrong order's reservations would sell.
+    const held = await kit.placeReservedOrder([{ productId: id, quantity: 2 }]);
     await kit.paymentSucceeded(randomUUID());
-    expect(await kit.stockOf(id)).toEqual({ onHand: 5, reserved: 0 });
+    expect(await kit.stockOf(id)).toEqual({ onHand: 5, reserved: 2 });
+    expect(await kit.reservationsOf(held)).toEqual([{ productId: id, quantity: 2, status: 'RESERVED' }]);
   });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { UserIdentity } from '../../../platform/auth/identity';
 import { EventProbe } from '../../../test/support/eventProbe';
+import { eventually } from '../../../test/support/eventually';
 import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { StockRejected, StockReserved } from '../../inventory/events/contracts';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from '../../payments/events/contracts';
@@ -73,13 +74,28 @@ async function statusOf(user: UserIdentity, id: string) {
   ).data!.order;
 }
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** Polls the order until it has the status (failing at the deadline); returns what was read then. */
+async function orderReaching(user: UserIdentity, id: string, status: string) {
+  let order: Awaited<ReturnType<typeof statusOf>> | undefined;
+  await eventually(async () => (order = await statusOf(user, id)).status === status);
+  return order!;
+}
+
+/** events_consumed_total of one of orders' consumers and an event type, with one outcome or any. */
+async function consumed(consumer: string, type: string, outcome?: string): Promise<number> {
+  const { values } = await h.services.orders.runtime.events!.metrics.consumed.get();
+  return values
+    .filter(
+      (v) => v.labels.consumer === consumer && v.labels.type === type && (!outcome || v.labels.outcome === outcome),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/** Acts, then waits until the consumer has handled one more event of the type (with the outcome, or any). */
+async function andHandled(consumer: string, type: string, act: () => Promise<unknown>, outcome?: string) {
+  const before = await consumed(consumer, type, outcome);
+  await act();
+  await eventually(async () => (await consumed(consumer, type, outcome)) > before);
 }
 
 beforeAll(async () => {
@@ -181,15 +197,9 @@ describe('the saga moves an order', () => {
     const id = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!.placeOrder
       .id;
     await probe.publish(StockReserved, { orderId: id }, { subject: id });
-    await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'RESERVED',
-    );
+    await orderReaching(user, id, 'RESERVED');
     await probe.publish(PaymentSucceeded, { orderId: id, paymentId: randomUUID(), amountCents: 1299, currency: 'USD' });
-    const order = await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'PAID',
-    );
+    const order = await orderReaching(user, id, 'PAID');
     expect(order.history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED', 'PAID']);
   });
 
@@ -197,14 +207,13 @@ describe('the saga moves an order', () => {
     const user = customer();
     const id = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!.placeOrder
       .id;
-    await probe.publish(PaymentSucceeded, { orderId: id, paymentId: randomUUID(), amountCents: 1299, currency: 'USD' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await statusOf(user, id)).status).toBe('PENDING');
-    await probe.publish(StockReserved, { orderId: id });
-    const order = await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'PAID',
+    // Handled (in whatever way) before we look: a payment applied at once would show PAID here.
+    await andHandled('orders-on-payments', PaymentSucceeded.type, () =>
+      probe.publish(PaymentSucceeded, { orderId: id, paymentId: randomUUID(), amountCents: 1299, currency: 'USD' }),
     );
+    expect((await statusOf(user, id)).history.map((c) => c.status)).toEqual(['PENDING']);
+    await probe.publish(StockReserved, { orderId: id });
+    const order = await orderReaching(user, id, 'PAID');
     expect(order.history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED', 'PAID']);
   });
 
@@ -213,27 +222,16 @@ describe('the saga moves an order', () => {
     const short = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!
       .placeOrder.id;
     await probe.publish(StockRejected, { orderId: short, reason: 'OUT_OF_STOCK', productIds: [mug] });
-    expect(
-      await eventually(
-        () => statusOf(user, short),
-        (o) => o.status === 'REJECTED',
-      ),
-    ).toMatchObject({
+    expect(await orderReaching(user, short, 'REJECTED')).toMatchObject({
       rejectionReason: 'OUT_OF_STOCK',
     });
 
     const declined = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!
       .placeOrder.id;
     await probe.publish(StockReserved, { orderId: declined });
-    await eventually(
-      () => statusOf(user, declined),
-      (o) => o.status === 'RESERVED',
-    );
+    await orderReaching(user, declined, 'RESERVED');
     await probe.publish(PaymentFailed, { orderId: declined, paymentId: randomUUID(), reason: 'PAYMENT_DECLINED' });
-    const order = await eventually(
-      () => statusOf(user, declined),
-      (o) => o.status === 'REJECTED',
-    );
+    const order = await orderReaching(user, declined, 'REJECTED');
     expect(order).toMatchObject({ rejectionReason: 'PAYMENT_DECLINED' });
     expect(order.history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED', 'REJECTED']);
   });
@@ -243,13 +241,19 @@ describe('the saga moves an order', () => {
     const id = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!.placeOrder
       .id;
     const reserved = await probe.publish(StockReserved, { orderId: id });
-    await probe.publishEnvelope(reserved, `${reserved.id}-again`);
-    await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'RESERVED',
+    // The same event under another message id, so JetStream's dedupe window lets it through to the inbox.
+    await andHandled(
+      'orders-on-inventory',
+      StockReserved.type,
+      () => probe.publishEnvelope(reserved, `${reserved.id}-again`),
+      'duplicate',
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await statusOf(user, id)).history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED']);
+    const inbox = await h.services.orders.runtime.dataSource.query(
+      'SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2',
+      ['orders-on-inventory', reserved.id],
+    );
+    expect(inbox).toHaveLength(1);
   });
 });
 
@@ -271,16 +275,10 @@ describe('cancelOrder', () => {
     const id = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!.placeOrder
       .id;
     await probe.publish(StockReserved, { orderId: id });
-    await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'RESERVED',
-    );
+    await orderReaching(user, id, 'RESERVED');
     const paymentId = randomUUID();
     await probe.publish(PaymentSucceeded, { orderId: id, paymentId, amountCents: 1299, currency: 'USD' });
-    await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'PAID',
-    );
+    await orderReaching(user, id, 'PAID');
 
     const res = await h.request<{ cancelOrder: { status: string } }>('orders', CANCEL, { id }, { user });
     expect(res.data?.cancelOrder.status).toBe('PAID');
@@ -288,10 +286,7 @@ describe('cancelOrder', () => {
     expect((await h.request('orders', CANCEL, { id }, { user })).errors?.[0].extensions?.code).toBe('CONFLICT');
 
     await probe.publish(PaymentRefunded, { orderId: id, paymentId, amountCents: 1299, currency: 'USD' });
-    const order = await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'CANCELLED',
-    );
+    const order = await orderReaching(user, id, 'CANCELLED');
     expect(order.history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED', 'PAID', 'CANCELLED']);
   });
 
@@ -303,10 +298,7 @@ describe('cancelOrder', () => {
       'FORBIDDEN',
     );
     await probe.publish(StockRejected, { orderId: id, reason: 'OUT_OF_STOCK', productIds: [mug] });
-    await eventually(
-      () => statusOf(user, id),
-      (o) => o.status === 'REJECTED',
-    );
+    await orderReaching(user, id, 'REJECTED');
     expect((await h.request('orders', CANCEL, { id }, { user })).errors?.[0].extensions?.code).toBe('CONFLICT');
     expect((await h.request('orders', CANCEL, { id: randomUUID() }, { user })).errors?.[0].extensions?.code).toBe(
       'NOT_FOUND',
