@@ -17,11 +17,26 @@ export async function listen(app: Express, host: string, port: number): Promise<
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  let closing = false;
+  const inFlight = new Set<http.ServerResponse>();
+  // close() ends only connections idle at that moment. A request still in flight would leave its
+  // keep-alive connection open for keepAliveTimeout afterwards, so close() (and the drain) would
+  // wait a minute: once closing, every answer says Connection: close, and its socket ends with it.
+  server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (closing) res.shouldKeepAlive = false;
+    inFlight.add(res);
+    res.once('close', () => {
+      inFlight.delete(res);
+      if (closing) server.closeIdleConnections();
+    });
+  });
   return {
     server,
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        closing = true;
+        for (const res of inFlight) if (!res.headersSent) res.shouldKeepAlive = false;
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       }),
