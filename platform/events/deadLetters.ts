@@ -1,6 +1,6 @@
-import { headers as natsHeaders, type JsMsg, type NatsConnection } from 'nats';
+import { headers as natsHeaders, type JetStreamClient, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from '../logger';
-import { deadLetterStream, streamOf } from './naming';
+import { deadLetterStream, deadLetterSubject, streamOf } from './naming';
 
 /** A message in the namespace's dead-letter stream, with what EventConsumer.fail wrote on it. */
 export interface DeadLetter {
@@ -16,6 +16,29 @@ export interface DeadLetter {
   deliveries?: number;
   deadLetteredAt: Date;
   data: Uint8Array;
+}
+
+/**
+ * Writes a copy of a message a consumer gives up on to the dead-letter stream: the one place that
+ * writes what toDeadLetter reads. Its Nats-Msg-Id carries the message's stream sequence, so a
+ * replayed event that fails again is a new dead letter, not a duplicate of the first one (the
+ * dead-letter stream's dedupe window would drop it).
+ */
+export async function publishDeadLetter(
+  js: JetStreamClient,
+  prefix: string,
+  letter: { consumer: string; message: JsMsg; type: string; eventId?: string; reason: string },
+): Promise<void> {
+  const { consumer, message, type, eventId, reason } = letter;
+  const h = natsHeaders();
+  h.set('Dead-Letter-Reason', reason.slice(0, 500));
+  h.set('Dead-Letter-Consumer', consumer);
+  h.set('Original-Subject', message.subject);
+  h.set('Deliveries', String(message.info.deliveryCount));
+  await js.publish(deadLetterSubject(prefix, consumer, type), message.data, {
+    headers: h,
+    msgID: `${consumer}:${eventId ?? 'unparseable'}:${message.seq}`,
+  });
 }
 
 /** How long a listing waits for the dead letters the stream said it holds (some may be deleted meanwhile). */

@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, headers, nanos, type ConsumerMessages, type JsMsg } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg } from 'nats';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { inConsumerSpan, recordSpanError } from '../tracing/traceContext';
@@ -7,7 +7,8 @@ import type { EventBus } from './eventBus';
 import type { EventMetrics } from './eventMetrics';
 import { recordProcessed } from './inbox';
 import { KeyedQueue } from './keyedQueue';
-import { deadLetterSubject, domainSubjects, streamOf } from './naming';
+import { publishDeadLetter } from './deadLetters';
+import { domainSubjects, streamOf } from './naming';
 import { prepared } from '../db/preparedStatements';
 import { natsErrorMessage } from './natsErrorMessage';
 import { DEFAULT_RETRY_POLICY, onFailure, type RetryPolicy } from './retrySchedule';
@@ -63,6 +64,7 @@ export class EventConsumer {
   private stopped!: Promise<void>;
   private signalStopped!: () => void;
   private readonly queue: KeyedQueue;
+  private readonly retryPolicy: RetryPolicy;
 
   constructor(
     private readonly spec: ConsumerSpec,
@@ -78,8 +80,6 @@ export class EventConsumer {
       log.error({ err: (error as Error).message, consumer: spec.name }, 'event handling escaped its error handling'),
     );
   }
-
-  private readonly retryPolicy: RetryPolicy;
 
   /** Starts in the background: a service serves requests while NATS is still away. */
   start(): void {
@@ -259,19 +259,13 @@ export class EventConsumer {
     reason: string,
     context: { eventId?: string; [field: string]: unknown },
   ): Promise<void> {
-    const deliveries = message.info.deliveryCount;
     try {
-      const h = headers();
-      h.set('Dead-Letter-Reason', reason.slice(0, 500));
-      h.set('Dead-Letter-Consumer', this.spec.name);
-      h.set('Original-Subject', message.subject);
-      h.set('Deliveries', String(deliveries));
-      const js = await this.bus.jetstream();
-      await js.publish(deadLetterSubject(this.bus.prefix, this.spec.name, type), message.data, {
-        headers: h,
-        // The stream sequence too: a replayed event that fails again is a new dead letter, not a
-        // duplicate of the first one (the dead-letter stream's dedupe window would drop it).
-        msgID: `${this.spec.name}:${context.eventId ?? 'unparseable'}:${message.seq}`,
+      await publishDeadLetter(await this.bus.jetstream(), this.bus.prefix, {
+        consumer: this.spec.name,
+        message,
+        type,
+        eventId: context.eventId,
+        reason,
       });
     } catch (publishError) {
       // Not dead-lettered, so not terminated either: it comes back and gets another chance.

@@ -2,7 +2,7 @@ import { connect } from 'nats';
 import { Client } from 'pg';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { natsServers } from '../../platform/events/eventBus';
-import { deadLetterStream } from '../../platform/events/naming';
+import { listDeadLetters } from '../../platform/events/deadLetters';
 
 export interface OrderFact {
   id: string;
@@ -137,27 +137,13 @@ export async function readOutboxes(
 async function readDeadLetters(natsUrl: string, prefix: string): Promise<RunSnapshot['deadLetters']> {
   const nc = await connect({ servers: natsServers(natsUrl), timeout: 5_000 });
   try {
-    const jsm = await nc.jetstreamManager();
-    const stream = deadLetterStream(prefix);
-    let info;
-    try {
-      info = await jsm.streams.info(stream);
-    } catch (error) {
-      if (/stream not found/i.test((error as Error).message)) return { count: 0, samples: [] };
-      throw error;
-    }
-    const samples: DeadLetterFact[] = [];
-    const last = Math.min(info.state.last_seq, info.state.first_seq + DEAD_LETTER_SAMPLES - 1);
-    for (let seq = info.state.first_seq; info.state.messages > 0 && seq <= last; seq++) {
-      const message = await jsm.streams.getMessage(stream, { seq }).catch(() => undefined);
-      if (!message) continue;
-      samples.push({
-        subject: message.subject,
-        consumer: message.header?.get('Dead-Letter-Consumer') || undefined,
-        reason: message.header?.get('Dead-Letter-Reason') || undefined,
-      });
-    }
-    return { count: info.state.messages, samples };
+    const letters = await listDeadLetters(nc, prefix);
+    const samples = letters.slice(0, DEAD_LETTER_SAMPLES).map((letter) => ({
+      subject: letter.subject,
+      consumer: letter.consumer,
+      reason: letter.reason,
+    }));
+    return { count: letters.length, samples };
   } finally {
     await nc.close();
   }

@@ -1,8 +1,13 @@
-import { connect, headers, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
 import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/eventBus';
-import { listDeadLetters, replayDeadLetter, selectDeadLetters } from '../../platform/events/deadLetters';
-import { deadLetterStream, deadLetterSubject, streamOf, subjectOf } from '../../platform/events/naming';
+import {
+  listDeadLetters,
+  publishDeadLetter,
+  replayDeadLetter,
+  selectDeadLetters,
+} from '../../platform/events/deadLetters';
+import { deadLetterStream, streamOf, subjectOf } from '../../platform/events/naming';
 import { createLogger } from '../../platform/logger';
 import { TEST_NATS_URL } from './testEnv';
 
@@ -112,14 +117,12 @@ export class EventProbe {
           message.nak();
           continue;
         }
-        const h = headers();
-        h.set('Dead-Letter-Reason', 'moved to the dead letters by a test');
-        h.set('Dead-Letter-Consumer', consumer);
-        h.set('Original-Subject', message.subject);
-        h.set('Deliveries', String(message.info.deliveryCount));
-        await js.publish(deadLetterSubject(this.prefix, consumer, event.type), message.data, {
-          headers: h,
-          msgID: `${consumer}:${event.id}:${message.seq}`,
+        await publishDeadLetter(js, this.prefix, {
+          consumer,
+          message,
+          type: event.type,
+          eventId: event.id,
+          reason: 'moved to the dead letters by a test',
         });
         message.term();
         return;
