@@ -20,12 +20,15 @@ import { listen } from './http/listen';
 import { mountServiceEndpoints } from './http/serviceEndpoints';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
+import type { SettingsGroup } from './settings/settingsGroup';
 import type { ConsumerSpec } from './events/eventConsumer';
 import { ServiceEvents } from './events/serviceEvents';
 
 /** What a subgraph's process-wide services are built from. */
-export interface SubgraphRuntime {
+export interface SubgraphRuntime<Own = unknown> {
   config: SubgraphConfig;
+  /** The subgraph's own settings (SubgraphDefinition.settings), read at start like the rest. */
+  settings: Own;
   dataSource: DataSource;
   log: Logger;
   metrics: Metrics;
@@ -37,16 +40,18 @@ export interface SubgraphRuntime {
   events?: ServiceEvents;
 }
 
-export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
+export interface SubgraphDefinition<Deps, Ctx extends BaseContext, Own = undefined> {
   name: SubgraphName;
+  /** Settings only this subgraph reads, declared next to the code that uses them. */
+  settings?: SettingsGroup<Own>;
   schema: FederatedSchemaSpec;
   entities: DatabaseOptions['entities'];
   migrations: DatabaseOptions['migrations'];
   /** Services other than the gateway that may call this one, with the scopes each may hold. */
   callers?: Partial<Record<SubgraphName, string[]>>;
-  createDeps(runtime: SubgraphRuntime): Deps;
+  createDeps(runtime: SubgraphRuntime<Own>): Deps;
   /** Work before the service takes requests (seeding, consumers); awaited before listening. */
-  onStart?(deps: Deps, runtime: SubgraphRuntime): Promise<void>;
+  onStart?(deps: Deps, runtime: SubgraphRuntime<Own>): Promise<void>;
   /** Undoes onStart's background work; called once requests have stopped, before consumers stop. */
   onStop?(deps: Deps): Promise<void> | void;
   /** Per request: the subgraph's loaders and services on top of the base context. */
@@ -58,26 +63,28 @@ export interface SubgraphDefinition<Deps, Ctx extends BaseContext> {
   };
 }
 
-export interface RunningSubgraph<Deps> {
+export interface RunningSubgraph<Deps, Own = unknown> {
   url: string;
   port: number;
   deps: Deps;
-  runtime: SubgraphRuntime;
+  runtime: SubgraphRuntime<Own>;
   stop(): Promise<void>;
 }
 
 /** config -> database (created, migrated) -> schema -> HTTP server with auth, probes and metrics. */
-export async function startSubgraph<Deps, Ctx extends BaseContext>(
-  definition: SubgraphDefinition<Deps, Ctx>,
+export async function startSubgraph<Deps, Ctx extends BaseContext, Own>(
+  definition: SubgraphDefinition<Deps, Ctx, Own>,
   env: Env,
-): Promise<RunningSubgraph<Deps>> {
+): Promise<RunningSubgraph<Deps, Own>> {
   const config = loadSubgraphConfig(definition.name, env);
+  const settings = definition.settings ? definition.settings.read(env) : (undefined as Own);
   const log = createLogger(definition.name, config.logLevel);
   const metrics = createMetrics(definition.name);
   const key = await loadSigningKey(definition.name, config);
   const dataSource = await openSubgraphDatabase(config, definition, log, metrics);
-  const runtime: SubgraphRuntime = {
+  const runtime: SubgraphRuntime<Own> = {
     config,
+    settings,
     dataSource,
     log,
     metrics,

@@ -1,53 +1,18 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { GATEWAY_DEFAULT_PORT, SUBGRAPH_NAMES, SUBGRAPHS, type SubgraphName } from '../platform/config';
+import { SUBGRAPH_NAMES } from '../platform/config';
+import type { ServiceName } from '../platform/serviceNames';
+import { readDevConfig, type DevConfig } from './devSettings';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startManagedProcess, type ManagedProcess } from './managedProcess';
 import { ensureNatsServer } from './natsServer';
-import { DEV_ADMIN, seed } from './seed';
+import { seed } from './seed';
 import { log, Supervisor } from './supervisor';
 import { waitForReady } from './waitForReady';
 
-type ServiceName = SubgraphName | 'gateway';
-
-/** What `npm start` reads from its environment, once. */
-interface DevConfig {
-  dataDir: string;
-  /** Unset: run the embedded Postgres. */
-  databaseUrl?: string;
-  embeddedPostgresPort: number;
-  natsUrl: string;
-  ports: Record<ServiceName, number>;
-  admin: { email: string; password: string };
-}
-
 /** dist/, found from this compiled file so that npm start works from any working directory. */
 const DIST_DIR = path.resolve(__dirname, '..');
-
-function readConfig(env: NodeJS.ProcessEnv): DevConfig {
-  const port = (name: string, fallback: number) => {
-    const value = Number(env[name] ?? fallback);
-    if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`invalid setting ${name}: not a port`);
-    return value;
-  };
-  return {
-    dataDir: path.resolve(env.DATA_DIR || '.data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    embeddedPostgresPort: port('EMBEDDED_POSTGRES_PORT', 54329),
-    natsUrl: env.NATS_URL || 'nats://127.0.0.1:4222',
-    ports: {
-      users: port('USERS_PORT', SUBGRAPHS.users),
-      products: port('PRODUCTS_PORT', SUBGRAPHS.products),
-      inventory: port('INVENTORY_PORT', SUBGRAPHS.inventory),
-      orders: port('ORDERS_PORT', SUBGRAPHS.orders),
-      payments: port('PAYMENTS_PORT', SUBGRAPHS.payments),
-      gateway: port('GATEWAY_PORT', GATEWAY_DEFAULT_PORT),
-    },
-    // Dev defaults, so that a fresh clone has an ADMIN to log in with (see README).
-    admin: { email: env.ADMIN_EMAIL || DEV_ADMIN.email, password: env.ADMIN_PASSWORD || DEV_ADMIN.password },
-  };
-}
 
 /** Fails before anything starts when a service was not built (or not written yet). */
 function entryPoint(name: ServiceName): string {
@@ -128,7 +93,7 @@ async function startSupergraph(config: DevConfig, supervisor: Supervisor): Promi
 
 /** `npm start`: the whole supergraph on one machine, stopped cleanly by Ctrl-C. */
 async function main(): Promise<void> {
-  const config = readConfig(process.env);
+  const config = readDevConfig(process.env);
   const supervisor = new Supervisor();
   supervisor.handleSignals();
   try {

@@ -1,5 +1,4 @@
 import { connect, type NatsConnection } from 'nats';
-import { z } from 'zod';
 import type { Env } from '../platform/config';
 import {
   dropDeadLetter,
@@ -9,8 +8,11 @@ import {
   type DeadLetter,
 } from '../platform/events/deadLetters';
 import { natsServers } from '../platform/events/eventBus';
+import { eventSettings } from '../platform/events/eventSettings';
 import { deadLetterStream } from '../platform/events/naming';
 import { createLogger, type Logger } from '../platform/logger';
+import { serviceSettings } from '../platform/serviceSettings';
+import { settingsGroup } from '../platform/settings/settingsGroup';
 
 const USAGE = `usage: npm run events -- <command>     (in the image: node dist/scripts/events.js <command>)
   dead-letters    list the dead letters of the namespace (NATS_URL, EVENTS_PREFIX)
@@ -22,16 +24,17 @@ const USAGE = `usage: npm run events -- <command>     (in the image: node dist/s
 /** Exit codes: 2 is also what a misspelt command or an id naming no dead letter gives. */
 const EXIT = { ok: 0, failed: 1, usage: 2, unknownId: 2 } as const;
 
-/** The settings the services read for the same namespace (platform/config.ts), with the same defaults. */
-const settingsSchema = z.object({
-  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-  EVENTS_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
-    .default('supergraph'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
-type Settings = z.infer<typeof settingsSchema>;
+/** The services' own declarations of the namespace's settings, so the defaults and checks are theirs. */
+const cliSettings = settingsGroup(
+  'eventsCli',
+  ['npm run events'],
+  {
+    NATS_URL: eventSettings.settings.NATS_URL,
+    EVENTS_PREFIX: eventSettings.settings.EVENTS_PREFIX,
+    LOG_LEVEL: serviceSettings.settings.LOG_LEVEL,
+  },
+  (s) => s,
+);
 
 export interface EventsCliIo {
   out(line: string): void;
@@ -59,7 +62,7 @@ export async function runEventsCli(args: string[], env: Env, io: EventsCliIo): P
     return EXIT.usage;
   }
   try {
-    const settings = parseSettings(env);
+    const settings = cliSettings.read(env);
     const log = io.log ?? createLogger('events', settings.LOG_LEVEL);
     const nc = await connectTo(settings.NATS_URL);
     try {
@@ -123,13 +126,6 @@ async function chosen(nc: NatsConnection, prefix: string, args: string[], comman
     );
   }
   return selected;
-}
-
-function parseSettings(env: Env): Settings {
-  const result = settingsSchema.safeParse(env);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
 }
 
 async function connectTo(url: string): Promise<NatsConnection> {

@@ -8,17 +8,17 @@ import {
   PlaceOrderDocument,
   SignUpDocument,
 } from '../client/generated/graphql';
-import { DEV_ADMIN } from './seed';
+import { peerSettingsGroup } from '../platform/http/peerSettings';
+import { readDevConfig } from './devSettings';
+import { loadOrdersSettings } from './loadOrdersSettings';
 
 /**
  * `npm run load:orders`: a short load of orders against a running supergraph
  * (`npm start`), reporting orders/s and placeOrder -> PAID latency from the
- * orders' own history timestamps. Settings: GATEWAY_URL, ORDERS (300),
- * CONCURRENCY (20), ADMIN_EMAIL / ADMIN_PASSWORD.
+ * orders' own history timestamps.
  */
-const gatewayUrl = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql';
-const total = Number(process.env.ORDERS ?? 300);
-const concurrency = Number(process.env.CONCURRENCY ?? 20);
+const { total, concurrency } = loadOrdersSettings.read(process.env);
+const gatewayUrl = `${peerSettingsGroup.read(process.env).baseUrl.gateway}/graphql`;
 
 async function execute<T, V>(document: TypedDocumentNode<T, V>, variables: V, token?: string): Promise<T> {
   const response = await fetch(gatewayUrl, {
@@ -36,10 +36,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  const admin = await execute(LogInDocument, {
-    email: process.env.ADMIN_EMAIL ?? DEV_ADMIN.email,
-    password: process.env.ADMIN_PASSWORD ?? DEV_ADMIN.password,
-  });
+  const admin = await execute(LogInDocument, readDevConfig(process.env).admin);
   const sku = `LOAD-${randomUUID().slice(0, 8)}`;
   const product = await execute(
     CreateProductDocument,

@@ -1,7 +1,5 @@
 import { DEMO_CATALOG, DEMO_CURRENCY, DEMO_INITIAL_STOCK } from './demoCatalog';
-
-/** The ADMIN a fresh clone gets when ADMIN_EMAIL / ADMIN_PASSWORD are unset (see README). */
-export const DEV_ADMIN = { email: 'admin@example.com', password: 'admin-dev-password' };
+import { readDevConfig } from './devSettings';
 
 export interface SeedResult {
   created: number;
@@ -98,10 +96,8 @@ function causeOf(error: unknown): string {
 
 /** `node dist/scripts/seed.js`: seeds a supergraph that is already running. */
 async function main(): Promise<void> {
-  const port = process.env.GATEWAY_PORT || '4000';
-  const adminEmail = process.env.ADMIN_EMAIL || DEV_ADMIN.email;
-  const adminPassword = process.env.ADMIN_PASSWORD || DEV_ADMIN.password;
-  const result = await seed(`http://127.0.0.1:${port}/graphql`, adminEmail, adminPassword);
+  const { ports, admin } = readDevConfig(process.env);
+  const result = await seed(`http://127.0.0.1:${ports.gateway}/graphql`, admin.email, admin.password);
   console.log(`seed: ${result.created} demo products created, ${result.existing} already there`);
 }
 

@@ -9,7 +9,7 @@ import { usersSubgraph } from '../subgraphs/users/definition';
 
 /** Every subgraph of the supergraph, by name: what composition and the test harness start from. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const subgraphDefinitions: Record<SubgraphName, SubgraphDefinition<any, BaseContext>> = {
+export const subgraphDefinitions: Record<SubgraphName, SubgraphDefinition<any, BaseContext, any>> = {
   users: usersSubgraph,
   products: productsSubgraph,
   inventory: inventorySubgraph,

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, PersistedQueryOptions } from '@apollo/server';
-import type { GatewayConfig } from '../../platform/config';
+import type { PersistedOperationSettings } from './persistedOperationSettings';
 import { loadPersistedOperations } from './manifest';
 import { ManifestCache } from './manifestCache';
 import { persistedOnlyPlugin } from './persistedOnlyPlugin';
@@ -15,9 +15,7 @@ export interface PersistedOperationsSetup {
  * of the text. With PERSISTED_ONLY: the manifest is both the APQ cache and a
  * safelist, so only the client's own operations run, by text or by hash.
  */
-export async function persistedOperations(
-  config: GatewayConfig['persistedOperations'],
-): Promise<PersistedOperationsSetup> {
+export async function persistedOperations(config: PersistedOperationSettings): Promise<PersistedOperationsSetup> {
   if (!config.only) return { plugins: [] };
   const operations = await loadPersistedOperations(config.manifestPath);
   return {

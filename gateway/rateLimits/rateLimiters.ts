@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import type { GatewayConfig } from '../../platform/config';
+import type { RateLimitSettings } from './rateLimitSettings';
 import type { Logger } from '../../platform/logger';
 
 /** How long the gateway waits for Redis at start before serving anyway (failing open meanwhile). */
@@ -21,7 +21,7 @@ export interface RateLimiters {
  * In memory by default (one budget per gateway process); in Redis when
  * REDIS_URL is set, so every gateway replica spends the same budget.
  */
-export async function createRateLimiters(settings: GatewayConfig['rateLimits'], log: Logger): Promise<RateLimiters> {
+export async function createRateLimiters(settings: RateLimitSettings, log: Logger): Promise<RateLimiters> {
   const budgets = {
     operations: { points: settings.points, duration: settings.windowSeconds, keyPrefix: `${settings.keyPrefix}:ops` },
     authAttempts: {

@@ -1,5 +1,6 @@
 import type { ServiceTokenSigner } from '../../platform/auth/serviceTokens';
-import type { GatewayConfig, SubgraphName } from '../../platform/config';
+import type { SubgraphName } from '../../platform/config';
+import type { GatewayConfig } from '../gatewayConfig';
 import { SUBGRAPH_NAMES } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { Registry } from 'prom-client';

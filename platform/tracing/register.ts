@@ -6,4 +6,4 @@ import { serviceNameOf, startTracing, type Tracing } from './startTracing';
  * The service is named after its entry's folder
  * (dist/subgraphs/orders/main.js -> orders, dist/gateway/main.js -> gateway).
  */
-export const tracing: Tracing = startTracing(serviceNameOf(require.main?.filename));
+export const tracing: Tracing = startTracing(serviceNameOf(require.main?.filename), process.env);

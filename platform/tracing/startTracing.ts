@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { loadTracingConfig, type Env } from '../config';
+import type { Env } from '../config';
+import { tracingSettings } from './tracingSettings';
 
 export interface Tracing {
   enabled: boolean;
@@ -21,8 +22,8 @@ const UNTRACED_PATHS = /^\/(health|ready|metrics)(\/|\?|$)/;
  * calls elsewhere stay no-ops. Must run before the patched modules are
  * required (see register.ts).
  */
-export function startTracing(serviceName: string, env?: Env): Tracing {
-  const config = loadTracingConfig(env);
+export function startTracing(serviceName: string, env: Env): Tracing {
+  const config = tracingSettings.read(env);
   if (!config.endpoint) return OFF;
   // Loaded only when tracing is on: the SDK and its exporters are many modules to read at start-up.
   /* eslint-disable @typescript-eslint/no-require-imports */

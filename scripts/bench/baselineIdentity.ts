@@ -1,6 +1,6 @@
 import { ServiceTokenSigner } from '../../platform/auth/serviceTokens';
 import { loadSigningKey } from '../../platform/auth/signingKey';
-import { loadGatewayConfig } from '../../platform/config';
+import { loadGatewayConfig } from '../../gateway/gatewayConfig';
 
 /**
  * How the baseline gateways reach our subgraphs: like our gateway, with a

@@ -13,13 +13,17 @@ import { orderConsumers } from './events/consumers';
 import { OrderService } from './OrderService';
 import { SagaAdmission } from './SagaAdmission';
 import { SagaDeadline } from './SagaDeadline';
+import { sagaAdmissionSettings } from './sagaAdmissionSettings';
+
+type OrdersSettings = ReturnType<typeof sagaAdmissionSettings.read>;
 import { ProductsClient } from './productsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
 import type { User } from './schema/User';
 
-export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
+export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext, OrdersSettings> = {
   name: 'orders',
+  settings: sagaAdmissionSettings,
   schema: {
     resolvers: [OrderResolver, OrderMutationResolver, UserOrdersResolver],
     referenceResolvers: {
@@ -30,11 +34,11 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext> = {
   },
   entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
   migrations,
-  createDeps: ({ dataSource, signer, config, log, metrics }) => {
+  createDeps: ({ dataSource, signer, config, settings, log, metrics }) => {
     // SAGA_MAX_DRAIN_SECONDS=0 turns admission control off: every order is taken.
     const admission =
-      config.sagaAdmission.maxDrainSeconds > 0
-        ? new SagaAdmission(dataSource, config.sagaAdmission, log, metrics)
+      settings.sagaAdmission.maxDrainSeconds > 0
+        ? new SagaAdmission(dataSource, settings.sagaAdmission, log, metrics)
         : undefined;
     const orderService = new OrderService(
       dataSource,

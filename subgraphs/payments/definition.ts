@@ -13,6 +13,9 @@ import { OrderPaymentResolver } from './resolvers/OrderPaymentResolver';
 import { PaymentResolver } from './resolvers/PaymentResolver';
 import { resolvePaymentReference } from './resolvers/paymentReference';
 import type { Order } from './schema/Order';
+import { paymentProviderSettings } from './provider/paymentProviderSettings';
+
+type PaymentsSettings = ReturnType<typeof paymentProviderSettings.read>;
 
 export interface PaymentsOptions {
   /** Overrides the configured behaviour of the simulated provider (PAYMENT_PROVIDER_*). */
@@ -23,9 +26,10 @@ export interface PaymentsOptions {
 
 export function createPaymentsSubgraph(
   options: PaymentsOptions = {},
-): SubgraphDefinition<PaymentsDeps, PaymentsContext> {
+): SubgraphDefinition<PaymentsDeps, PaymentsContext, PaymentsSettings> {
   return {
     name: 'payments',
+    settings: paymentProviderSettings,
     schema: {
       resolvers: [PaymentResolver, OrderPaymentResolver],
       referenceResolvers: {
@@ -36,12 +40,12 @@ export function createPaymentsSubgraph(
     },
     entities: [PaymentRow, PaymentIntentRow],
     migrations,
-    createDeps: ({ dataSource, config }) => ({
+    createDeps: ({ dataSource, settings }) => ({
       payments: new PaymentRepository(dataSource),
       saga: new PaymentSagaRepository(dataSource),
       provider: new SimulatedPaymentProvider(
         dataSource,
-        providerBehaviour(config.paymentProvider, options.paymentProvider),
+        providerBehaviour(settings.paymentProvider, options.paymentProvider),
         options.random,
       ),
     }),
@@ -56,7 +60,7 @@ export function createPaymentsSubgraph(
 export const paymentsSubgraph = createPaymentsSubgraph();
 
 /**
- * PAYMENT_PROVIDER_* (runtime.config: latency, failure rate, outage file), overridden by the
+ * PAYMENT_PROVIDER_* (runtime.settings: latency, failure rate, outage file), overridden by the
  * options; a reliable, instant provider that is never out by default.
  */
 function providerBehaviour(

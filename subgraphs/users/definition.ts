@@ -9,12 +9,16 @@ import { createLoaders } from './loaders';
 import { AuthResolver } from './resolvers/AuthResolver';
 import { UserResolver } from './resolvers/UserResolver';
 import type { User } from './schema/User';
+import { adminSettings } from './adminSettings';
+
+export type UsersSettings = ReturnType<typeof adminSettings.read>;
 
 /** How long a user token from signUp/logIn is valid; there is no refresh token yet, so one hour. */
 export const tokenLifetimeSeconds = 60 * 60;
 
-export const usersSubgraph: SubgraphDefinition<UsersDeps, UsersContext> = {
+export const usersSubgraph: SubgraphDefinition<UsersDeps, UsersContext, UsersSettings> = {
   name: 'users',
+  settings: adminSettings,
   schema: {
     resolvers: [UserResolver, AuthResolver],
     referenceResolvers: {
@@ -37,8 +41,8 @@ export const usersSubgraph: SubgraphDefinition<UsersDeps, UsersContext> = {
     return { users, accounts: new AccountService(users, tokens, log) };
   },
   // ADMIN_EMAIL / ADMIN_PASSWORD: the shop's first ADMIN, created before the service takes requests.
-  onStart: async ({ accounts }, { config }) => {
-    if (config.admin) await accounts.ensureAdmin(config.admin);
+  onStart: async ({ accounts }, { settings }) => {
+    if (settings.admin) await accounts.ensureAdmin(settings.admin);
   },
   createContext: (deps, base) => ({ ...deps, ...base, loaders: createLoaders(deps.users) }),
 };

@@ -1,13 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import {
-  GATEWAY_DEFAULT_PORT,
-  SUBGRAPHS,
-  loadGatewayConfig,
-  loadSubgraphConfig,
-  type SubgraphName,
-} from '../../platform/config';
+import { GATEWAY_DEFAULT_PORT, SUBGRAPHS, loadSubgraphConfig, type SubgraphName } from '../../platform/config';
+import { loadGatewayConfig } from '../../gateway/gatewayConfig';
 
 const DOCKER = path.resolve(__dirname, '..', '..', 'docker');
 const compose = parse(fs.readFileSync(path.join(DOCKER, 'compose.yml'), 'utf8'), { merge: true });

@@ -1,12 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  GATEWAY_DEFAULT_PORT,
-  SUBGRAPHS,
-  loadGatewayConfig,
-  loadSubgraphConfig,
-  type SubgraphName,
-} from '../../platform/config';
+import { GATEWAY_DEFAULT_PORT, SUBGRAPHS, loadSubgraphConfig, type SubgraphName } from '../../platform/config';
+import { loadGatewayConfig } from '../../gateway/gatewayConfig';
+import { sagaAdmissionSettings } from '../../subgraphs/orders/sagaAdmissionSettings';
 import { helm } from './helmBinary';
 import { CHART, REPO, VALUE_SETS, renderChart } from './renderChart';
 import { validateManifests, type Manifest } from './validateManifests';
@@ -97,7 +93,7 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
       }
       // The chart's saga values reach placeOrder's admission control and every service's order deadline.
       if (svc === 'orders')
-        expect(loadSubgraphConfig('orders', e).sagaAdmission).toMatchObject({ maxDrainSeconds: 60, burst: 500 });
+        expect(sagaAdmissionSettings.read(e).sagaAdmission).toMatchObject({ maxDrainSeconds: 60, burst: 500 });
       if (svc !== 'gateway') expect(loadSubgraphConfig(svc as SubgraphName, e).orderDeadlineMs).toBe(15 * 60_000);
     }
   });

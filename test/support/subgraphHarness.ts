@@ -25,7 +25,7 @@ export interface RequestOptions {
   authorization?: string;
 }
 
-type AnyDefinition = SubgraphDefinition<any, BaseContext>;
+type AnyDefinition = SubgraphDefinition<any, BaseContext, any>;
 
 export interface SubgraphHarness {
   env: Env;

@@ -3,7 +3,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import type { RunningSubgraph, SubgraphDefinition, SubgraphRuntime } from '../../../platform/subgraph';
 import { startSubgraphs, type GraphQLResponse, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import type { UsersContext, UsersDeps } from '../context';
-import { tokenLifetimeSeconds, usersSubgraph } from '../definition';
+import { tokenLifetimeSeconds, usersSubgraph, type UsersSettings } from '../definition';
 
 const SIGN_UP = `mutation($input: SignUpInput!) {
   signUp(input: $input) { token expiresAt user { id email name role active createdAt } }
@@ -29,7 +29,7 @@ const responseBodies: string[] = [];
  * users as production starts it, with ADMIN_EMAIL/ADMIN_PASSWORD configured and
  * its logger captured (the harness runs services silently).
  */
-const seededUsers: SubgraphDefinition<UsersDeps, UsersContext> = {
+const seededUsers: SubgraphDefinition<UsersDeps, UsersContext, UsersSettings> = {
   ...usersSubgraph,
   createDeps: (runtime) => {
     runtime.log.level = 'debug';
@@ -42,12 +42,15 @@ const seededUsers: SubgraphDefinition<UsersDeps, UsersContext> = {
   onStart: (deps, runtime) => usersSubgraph.onStart!(deps, withAdmin(runtime, ADMIN)),
 };
 
-function withAdmin(runtime: SubgraphRuntime, admin: { email: string; password: string }): SubgraphRuntime {
-  return { ...runtime, config: { ...runtime.config, admin } };
+function withAdmin(
+  runtime: SubgraphRuntime<UsersSettings>,
+  admin: { email: string; password: string },
+): SubgraphRuntime<UsersSettings> {
+  return { ...runtime, settings: { admin } };
 }
 
 let h: SubgraphHarness;
-const users = () => h.services.users as RunningSubgraph<UsersDeps>;
+const users = () => h.services.users as RunningSubgraph<UsersDeps, UsersSettings>;
 
 async function request<T>(query: string, variables: Record<string, unknown>): Promise<GraphQLResponse<T>> {
   const res = await h.request<T>('users', query, variables);
