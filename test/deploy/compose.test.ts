@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { GATEWAY_DEFAULT_PORT, SUBGRAPHS, loadSubgraphConfig, type SubgraphName } from '../../platform/config';
 import { loadGatewayConfig } from '../../gateway/gatewayConfig';
+import { SETTINGS_CATALOG } from '../../scripts/settingsCatalog';
 
 const DOCKER = path.resolve(__dirname, '..', '..', 'docker');
 const compose = parse(fs.readFileSync(path.join(DOCKER, 'compose.yml'), 'utf8'), { merge: true });
@@ -24,6 +25,14 @@ describe('docker compose', () => {
       ]);
       expect(s.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile' });
       expect(s.read_only).toBe(true);
+    }
+  });
+
+  it('sets only variables the services declare', () => {
+    const declared = new Set(SETTINGS_CATALOG.flatMap((group) => Object.keys(group.settings)));
+    for (const name of Object.keys(PORTS)) {
+      const unknown = Object.keys(services[name].environment).filter((variable) => !declared.has(variable));
+      expect({ name, unknown }).toEqual({ name, unknown: [] });
     }
   });
 
