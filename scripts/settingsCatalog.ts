@@ -3,6 +3,7 @@ import { COMMON_SETTINGS, SUBGRAPH_SETTINGS } from '../platform/config';
 import type { SettingsGroup } from '../platform/settings/settingsGroup';
 import { tracingSettings } from '../platform/tracing/tracingSettings';
 import { devSettings } from './devSettings';
+import { harnessSettings } from './harnessSettings';
 import { loadOrdersSettings } from './loadOrdersSettings';
 import { subgraphDefinitions } from './subgraphDefinitions';
 
@@ -20,4 +21,5 @@ export const SETTINGS_CATALOG: readonly SettingsGroup<unknown>[] = [
   ...GATEWAY_SETTINGS,
   devSettings,
   loadOrdersSettings,
+  harnessSettings,
 ];

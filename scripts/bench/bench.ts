@@ -15,6 +15,7 @@ import { measureSagaCost } from './sagaCost';
 import { runSagaLoad, warmUpSaga } from './sagaLoad';
 import { FULL, QUICK, type Settings } from './benchSettings';
 import { runRampScenario, runShopScenarios, shopScenarioCustomers, type SagaScenarios } from './sagaScenarios';
+import { harnessSettings } from '../harnessSettings';
 
 const GATEWAYS: GatewayKind[] = ['ours', 'apollo', 'hive'];
 type Operation = 'Q1' | 'Q2' | 'Q3';
@@ -117,7 +118,9 @@ async function main(): Promise<void> {
   };
   const markdown = renderMarkdown(results);
   // BENCH_RESULTS_DIR: somewhere else than the committed results (the test of the bench uses it).
-  const dir = path.resolve(process.env.BENCH_RESULTS_DIR ?? path.join(__dirname, '../../../bench/results'));
+  const dir = path.resolve(
+    harnessSettings.read(process.env).resultsDir ?? path.join(__dirname, '../../../bench/results'),
+  );
   await mkdir(dir, { recursive: true });
   await writeFile(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(dir, 'latest.md'), markdown);

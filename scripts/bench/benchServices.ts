@@ -10,11 +10,13 @@ import { dropDatabase } from '../../platform/db/database';
 import { deleteEventNamespace } from '../../platform/events/eventBus';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
 import { freePort } from '../freePort';
+import { harnessSettings } from '../harnessSettings';
 import { waitForReady } from '../waitForReady';
 
 const DIST = path.resolve(__dirname, '../..');
+const HARNESS = harnessSettings.read(process.env);
 /** To profile the services under load: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const NODE_ARGS = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const NODE_ARGS = HARNESS.nodeArgs;
 const ROOT = path.resolve(DIST, '..');
 
 export type GatewayKind = 'ours' | 'apollo' | 'hive';
@@ -50,8 +52,8 @@ export async function startBenchSubgraphs(subgraphEnv: NodeJS.ProcessEnv = {}): 
     PATH: process.env.PATH,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-    NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    DATABASE_URL: HARNESS.databaseUrl,
+    NATS_URL: HARNESS.natsUrl,
     // Each stream reserves its max_bytes of the NATS store; a run's events need far less than the 1 GiB default.
     EVENTS_STREAM_MAX_BYTES: String(256 * 1_048_576),
     DB_PREFIX: prefix,

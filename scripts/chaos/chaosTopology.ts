@@ -11,6 +11,7 @@ import type { ChaosSettings } from './chaosSettings';
 import { freePort } from '../freePort';
 import { NatsCluster, type OutputSink } from './NatsCluster';
 import { ServiceProcess } from './ServiceProcess';
+import { harnessSettings } from '../harnessSettings';
 
 const DIST = path.resolve(__dirname, '../..');
 const ROOT = path.resolve(DIST, '..');
@@ -55,7 +56,7 @@ export async function startChaosTopology(settings: ChaosSettings, log: (line: st
   const logFile = path.join(os.tmpdir(), `${prefix}.log`);
   const logStream = createWriteStream(logFile);
   const output: OutputSink = (source, line) => logStream.write(`[${source}] ${line}\n`);
-  const serverUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const serverUrl = harnessSettings.read(process.env).databaseUrl;
   const admin = { email: 'admin@example.com', password: `chaos-${randomBytes(8).toString('hex')}` };
   const processes: ServiceProcess[] = [];
   let nats: NatsCluster | undefined;

@@ -6,6 +6,7 @@ import { loadSubgraphConfig, SUBGRAPH_NAMES, type Env, type SubgraphName } from 
 import type { SettingsGroup } from '../../platform/settings/settingsGroup';
 import { tracingSettings } from '../../platform/tracing/tracingSettings';
 import { readDevConfig } from '../../scripts/devSettings';
+import { harnessSettings } from '../../scripts/harnessSettings';
 import { loadOrdersSettings } from '../../scripts/loadOrdersSettings';
 import { SETTINGS_CATALOG } from '../../scripts/settingsCatalog';
 import { subgraphDefinitions } from '../../scripts/subgraphDefinitions';
@@ -22,6 +23,7 @@ function startReading(reader: string, env: Env): unknown {
   }
   if (reader === 'npm start') return readDevConfig(env);
   if (reader === 'npm run load:orders') return loadOrdersSettings.read(env);
+  if (reader === 'npm run bench' || reader === 'npm run chaos') return harnessSettings.read(env);
   throw new Error(`no start path known for ${reader}: add it here`);
 }
 
@@ -48,6 +50,8 @@ describe('settings', () => {
     // Free text: paths, claims, keys, a consumer name. Anything is a value for them.
     expect(withoutBadValue.sort()).toEqual(
       [
+        'BENCH_NODE_ARGS',
+        'BENCH_RESULTS_DIR',
         'DATA_DIR',
         'EVENTS_TEST_CRASH_AFTER_COMMIT',
         'HOST',
