@@ -7,7 +7,13 @@ export function settingsTable(group: SettingsGroup<unknown>): string {
   const rows = Object.entries(group.settings).map(([name, setting]) =>
     [
       `\`${name}\``,
-      setting.default !== undefined ? `\`${setting.default}\`` : setting.required ? 'required' : 'unset',
+      setting.default === ''
+        ? 'empty'
+        : setting.default !== undefined
+          ? `\`${setting.default}\``
+          : setting.required
+            ? 'required'
+            : 'unset',
       setting.values,
       setting.description,
     ]
