@@ -21,8 +21,8 @@ import { mountServiceEndpoints } from './http/serviceEndpoints';
 import { createLogger, type Logger } from './logger';
 import { createMetrics, type Metrics } from './metrics';
 import type { SettingsGroup } from './settings/settingsGroup';
-import type { ConsumerSpec } from './events/eventConsumer';
-import { ServiceEvents } from './events/serviceEvents';
+import type { ConsumerSpec } from './events/EventConsumer';
+import { ServiceEvents } from './events/ServiceEvents';
 
 /** What a subgraph's process-wide services are built from. */
 export interface SubgraphRuntime<Own = unknown> {

@@ -7,7 +7,7 @@ import {
   selectDeadLetters,
   type DeadLetter,
 } from '../platform/events/deadLetters';
-import { natsServers } from '../platform/events/eventBus';
+import { natsServers } from '../platform/events/natsServers';
 import { eventSettings } from '../platform/events/eventSettings';
 import { deadLetterStream } from '../platform/events/naming';
 import { createLogger, type Logger } from '../platform/logger';

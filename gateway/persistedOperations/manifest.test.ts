@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadPersistedOperations, operationHash } from './manifest';
-import { ManifestCache } from './manifestCache';
+import { ManifestCache } from './ManifestCache';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin, PersistedQueryOptions } from '@apollo/server';
 import type { PersistedOperationSettings } from './persistedOperationSettings';
 import { loadPersistedOperations } from './manifest';
-import { ManifestCache } from './manifestCache';
+import { ManifestCache } from './ManifestCache';
 import { persistedOnlyPlugin } from './persistedOnlyPlugin';
 
 export interface PersistedOperationsSetup {

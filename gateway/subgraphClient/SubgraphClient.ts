@@ -1,5 +1,5 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import type { Balancer } from './balancer';
+import type { Balancer } from './Balancer';
 import { isConnectionError, SubgraphCallFailure, toCallFailure } from './callFailure';
 import type { SubgraphClientMetrics } from './subgraphClientMetrics';
 import type { RawAnswer, SubgraphInstance } from './SubgraphInstance';

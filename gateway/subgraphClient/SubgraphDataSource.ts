@@ -13,7 +13,7 @@ import type { Logger } from '../../platform/logger';
 import { traceHeaders } from '../../platform/tracing/traceContext';
 import type { GatewayContext } from '../context';
 import { SubgraphCallFailure, toCallFailure, type FailureReason } from './callFailure';
-import type { LoadSheddingMemory } from './loadSheddingMemory';
+import type { AdaptiveThrottling } from './AdaptiveThrottling';
 import type { SubgraphClient } from './SubgraphClient';
 import type { SubgraphClientMetrics } from './subgraphClientMetrics';
 import type { RawAnswer } from './SubgraphInstance';
@@ -32,7 +32,7 @@ type Options = GraphQLDataSourceProcessOptions<GatewayContext>;
  *
  * An operation the subgraph refuses to shed load (SERVICE_UNAVAILABLE,
  * saga_backlog or overloaded) is throttled here from then on: a share of its
- * calls gets that refusal at once (see adaptiveThrottle).
+ * calls gets that refusal at once (see AdaptiveThrottling).
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   constructor(
@@ -41,13 +41,13 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly metrics: SubgraphClientMetrics,
     private readonly log: Logger,
     /** None: every call is sent. */
-    private readonly shedding?: LoadSheddingMemory,
+    private readonly throttling?: AdaptiveThrottling,
   ) {}
 
   async process(options: Options): Promise<GatewayGraphQLResponse> {
     const subgraph = this.client.subgraph;
     const { query, variables, operationName } = options.request;
-    const refusal = query === undefined ? undefined : this.shedding?.refusalFor(query);
+    const refusal = query === undefined ? undefined : this.throttling?.refusalFor(query);
     // Counted apart, not as calls: they would pull the subgraph's latency figures down.
     if (refusal) {
       this.metrics.throttled.inc({ subgraph });
@@ -61,14 +61,14 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         !/^\s*mutation\b/.test(query ?? ''),
       );
       const response = readAnswer(answer);
-      if (query !== undefined) this.shedding?.record(query, response);
+      if (query !== undefined) this.throttling?.record(query, response);
       const failed = !!response.errors?.length;
       end({ outcome: failed ? 'error' : 'ok' });
       if (failed) this.metrics.errors.inc({ subgraph, kind: 'graphql' });
       return response;
     } catch (error) {
       const failure = toCallFailure(error);
-      if (query !== undefined) this.shedding?.failed(query);
+      if (query !== undefined) this.throttling?.failed(query);
       end({ outcome: 'failure' });
       this.metrics.errors.inc({ subgraph, kind: failure.reason });
       this.log.warn({ subgraph, reason: failure.reason, detail: failure.message }, 'subgraph call failed');

@@ -4,8 +4,8 @@ import type { GatewayConfig } from '../gatewayConfig';
 import { SUBGRAPH_NAMES } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import type { Registry } from 'prom-client';
-import { Balancer } from './balancer';
-import { LoadSheddingMemory } from './loadSheddingMemory';
+import { Balancer } from './Balancer';
+import { AdaptiveThrottling } from './AdaptiveThrottling';
 import { SubgraphClient } from './SubgraphClient';
 import { createSubgraphClientMetrics } from './subgraphClientMetrics';
 import { SubgraphDataSource } from './SubgraphDataSource';
@@ -36,11 +36,11 @@ export async function startSubgraphCalls(
     await instances.start();
     instanceSets.set(name, instances);
     const client = new SubgraphClient(name, instances, new Balancer(settings.balancing), settings, metrics);
-    const shedding =
+    const throttling =
       settings.throttleMultiplier > 0
-        ? new LoadSheddingMemory({ multiplier: settings.throttleMultiplier, windowMs: THROTTLE_WINDOW_MS })
+        ? new AdaptiveThrottling({ multiplier: settings.throttleMultiplier, windowMs: THROTTLE_WINDOW_MS })
         : undefined;
-    sources.set(name, new SubgraphDataSource(client, signer, metrics, log, shedding));
+    sources.set(name, new SubgraphDataSource(client, signer, metrics, log, throttling));
   }
   return {
     dataSource(name) {

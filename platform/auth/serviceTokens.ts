@@ -2,7 +2,7 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTVeri
 import { ForbiddenError, ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import type { Caller, UserIdentity } from './identity';
 import { SIGNING_ALG, type SigningKey } from './signingKey';
-import { VerifiedTokens } from './verifiedTokens';
+import { VerifiedTokens } from './VerifiedTokens';
 
 /** JWT `typ` header of service tokens, so a user token can never pass for one. */
 const SERVICE_TOKEN_TYPE = 'service+jwt';

@@ -2,7 +2,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } 
 import { AppError, ServiceUnavailableError, UnauthenticatedError } from '../errors';
 import type { Role, UserIdentity } from './identity';
 import { SIGNING_ALG, type SigningKey } from './signingKey';
-import { VerifiedTokens } from './verifiedTokens';
+import { VerifiedTokens } from './VerifiedTokens';
 
 const USER_TOKEN_TYPE = 'at+jwt';
 

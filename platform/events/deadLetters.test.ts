@@ -16,11 +16,12 @@ import { createMetrics } from '../metrics';
 import { defineEvent } from './contract';
 import { listDeadLetters, replayDeadLetter } from './deadLetters';
 import { createEvent, PermanentEventError, type EventEnvelope } from './envelope';
-import { deleteEventNamespace, EventBus } from './eventBus';
-import { EventConsumer, type EventHandler } from './eventConsumer';
+import { deleteEventNamespace } from './domainStreams';
+import { EventBus } from './EventBus';
+import { EventConsumer, type EventHandler } from './EventConsumer';
 import { createEventMetrics } from './eventMetrics';
-import { AddEventRetentionIndexes1764748800000 } from './eventRetentionMigration';
-import { CreateEventTables1764400000000 } from './eventTablesMigration';
+import { AddEventRetentionIndexes1764748800000 } from './migrations/1764748800000-AddEventRetentionIndexes';
+import { CreateEventTables1764400000000 } from './migrations/1764400000000-CreateEventTables';
 import { deadLetterStream, deadLetterSubject, streamOf, subjectOf } from './naming';
 
 const ROOT = path.resolve(__dirname, '..', '..');

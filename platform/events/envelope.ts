@@ -51,6 +51,19 @@ export function createEvent<T>(
   };
 }
 
+/**
+ * An event published because of another (a saga step's reply): the cause's
+ * correlation id and trace go on, so the saga stays one correlation and one
+ * trace. The one way every subgraph builds a reply to an incoming event.
+ */
+export function createReplyEvent<T>(
+  contract: EventContract<T>,
+  cause: EventEnvelope,
+  fields: { source: string; subject: string; data: T },
+): EventEnvelope<T> {
+  return createEvent(contract, { ...fields, correlationId: cause.correlationId, traceparent: cause.traceparent });
+}
+
 /** A message that can never be handled (malformed, unknown version): it goes to the dead letters at once. */
 export class PermanentEventError extends Error {
   override name = 'PermanentEventError';

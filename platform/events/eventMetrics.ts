@@ -2,8 +2,9 @@ import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Metrics } from '../metrics';
 import { withTimeout } from '../withTimeout';
-import type { EventBus } from './eventBus';
+import type { EventBus } from './EventBus';
 import { deadLetterStream, streamOf } from './naming';
+import { COUNT_PENDING_SQL, OLDEST_PENDING_AGE_SQL } from './outbox';
 
 export interface EventMetrics {
   published: Counter;
@@ -48,9 +49,7 @@ export function createEventMetrics(
     registers,
     async collect() {
       // Without the database the last value stays: /metrics still answers.
-      const rows = await outboxQuery('SELECT count(*)::int AS value FROM outbox WHERE published_at IS NULL').catch(
-        () => undefined,
-      );
+      const rows = await outboxQuery(COUNT_PENDING_SQL).catch(() => undefined);
       if (rows) this.set(rows[0].value ?? 0);
     },
   });
@@ -59,9 +58,7 @@ export function createEventMetrics(
     help: 'Age of the oldest outbox event not yet published to NATS (0 when none waits)',
     registers,
     async collect() {
-      const rows = await outboxQuery(
-        'SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS value FROM outbox WHERE published_at IS NULL',
-      ).catch(() => undefined);
+      const rows = await outboxQuery(OLDEST_PENDING_AGE_SQL).catch(() => undefined);
       if (rows) this.set(Number(rows[0].value ?? 0));
     },
   });

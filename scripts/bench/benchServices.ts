@@ -7,7 +7,7 @@ import path from 'node:path';
 import { jwks, loadSigningKey } from '../../platform/auth/signingKey';
 import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { dropDatabase } from '../../platform/db/database';
-import { deleteEventNamespace } from '../../platform/events/eventBus';
+import { deleteEventNamespace } from '../../platform/events/domainStreams';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
 import { freePort } from '../freePort';
 import { harnessSettings } from '../harnessSettings';

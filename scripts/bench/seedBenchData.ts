@@ -197,7 +197,7 @@ async function writeInventory(db: Client, plan: Plan): Promise<void> {
   ]);
 }
 
-/** As OrderStore leaves a paid order: version 3 after two moves, history PENDING -> RESERVED -> PAID. */
+/** As OrderRepository leaves a paid order: version 3 after two moves, history PENDING -> RESERVED -> PAID. */
 async function writeOrders(db: Client, plan: Plan): Promise<void> {
   const { orders } = plan;
   await insertColumns(db, 'orders', [

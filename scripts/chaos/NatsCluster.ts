@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'nats';
-import { natsServers } from '../../platform/events/eventBus';
+import { natsServers } from '../../platform/events/natsServers';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
 import { freePort } from '../freePort';
 

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { loadSigningKey } from '../../platform/auth/signingKey';
 import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { databaseUrl, dropDatabase } from '../../platform/db/database';
-import { deleteEventNamespace } from '../../platform/events/eventBus';
+import { deleteEventNamespace } from '../../platform/events/domainStreams';
 import type { ChaosSettings } from './chaosSettings';
 import { freePort } from '../freePort';
 import { NatsCluster, type OutputSink } from './NatsCluster';

@@ -1,8 +1,9 @@
 import { connect } from 'nats';
 import { Client } from 'pg';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
-import { natsServers } from '../../platform/events/eventBus';
+import { natsServers } from '../../platform/events/natsServers';
 import { listDeadLetters } from '../../platform/events/deadLetters';
+import { COUNT_PENDING_SQL } from '../../platform/events/outbox';
 
 export interface OrderFact {
   id: string;
@@ -117,7 +118,7 @@ export async function readRunSnapshot(
   return { ...orders, ...payments, ...inventory, outboxPending, deadLetters };
 }
 
-/** Unpublished outbox rows in every database (see platform/events/eventTablesMigration.ts). */
+/** Unpublished outbox rows in every database (the count outbox_pending reports, platform/events/outbox.ts). */
 export async function readOutboxes(
   databaseUrl: (service: SubgraphName) => string,
 ): Promise<Record<SubgraphName, number | null>> {
@@ -126,8 +127,8 @@ export async function readOutboxes(
       inSnapshot(databaseUrl(name), async (db) => {
         const { rows } = await db.query(`SELECT to_regclass('outbox') IS NOT NULL AS present`);
         if (!rows[0].present) return null;
-        const pending = await db.query('SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL');
-        return pending.rows[0].n as number;
+        const pending = await db.query(COUNT_PENDING_SQL);
+        return pending.rows[0].value as number;
       }),
     ),
   );

@@ -5,7 +5,7 @@ import { startSubgraphs, type SubgraphHarness } from '../../test/support/subgrap
 import { productsSubgraph } from '../products/definition';
 import { inventorySubgraph } from './definition';
 import type { OrderLine } from './domain/planReservation';
-import { InventoryTestKit } from './testing/inventoryTestKit';
+import { InventoryTestKit } from './testing/InventoryTestKit';
 
 let h: SubgraphHarness;
 let kit: InventoryTestKit;
@@ -38,7 +38,7 @@ describe('ReservationService under concurrency', () => {
   it('never oversells nor deadlocks when 40 transactions reserve, sell and release overlapping products at once', async () => {
     // As several inventory replicas would: one transaction per order, all in parallel.
     const { dataSource } = h.services.inventory.runtime;
-    const { reservations } = kit.deps;
+    const { reservationService: reservations } = kit.deps;
     const products = [await kit.product(10), await kit.product(10), await kit.product(10)];
     const orders = Array.from({ length: 40 }, (_, i) => ({
       orderId: randomUUID(),
@@ -75,7 +75,7 @@ describe('ReservationService under concurrency', () => {
 
   it('applies an outcome once however often it is applied, each in its own transaction', async () => {
     const { dataSource } = h.services.inventory.runtime;
-    const { reservations } = kit.deps;
+    const { reservationService: reservations } = kit.deps;
     const id = await kit.product(5);
     const orderId = randomUUID();
     await dataSource.transaction((tx) => reservations.reserve(tx, orderId, [{ productId: id, quantity: 2 }]));
@@ -92,7 +92,7 @@ describe('ReservationService under concurrency', () => {
 
   it('reserves nothing again for an order it has reserved before (its orders.placed sent again under a new id)', async () => {
     const { dataSource } = h.services.inventory.runtime;
-    const { reservations } = kit.deps;
+    const { reservationService: reservations } = kit.deps;
     const id = await kit.product(5);
     const orderId = randomUUID();
     const lines = [{ productId: id, quantity: 2 }];
@@ -106,7 +106,7 @@ describe('ReservationService under concurrency', () => {
 
   it('leaves nothing reserved when an order is cancelled while its orders.placed is being handled', async () => {
     const { dataSource } = h.services.inventory.runtime;
-    const { reservations } = kit.deps;
+    const { reservationService: reservations } = kit.deps;
     const id = await kit.product(100);
     const orderIds = Array.from({ length: 20 }, () => randomUUID());
 
@@ -125,7 +125,7 @@ describe('ReservationService under concurrency', () => {
   it('reserves an order in five SQL statements and sells it in three, however many lines it has', async () => {
     // Each statement costs Node, Postgres and the network a round trip: the saga's
     // throughput depends on how few an order takes (scripts/bench counts them).
-    const { reservations } = kit.deps;
+    const { reservationService: reservations } = kit.deps;
     for (const lineCount of [1, 4]) {
       const orderId = randomUUID();
       const lines: OrderLine[] = [];

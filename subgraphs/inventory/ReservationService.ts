@@ -1,4 +1,6 @@
 import type { EntityManager } from 'typeorm';
+import { createReplyEvent, type EventEnvelope } from '../../platform/events/envelope';
+import { appendToOutbox } from '../../platform/events/outbox';
 import type { Logger } from '../../platform/logger';
 import type { MovedReservation, ReservationRepository } from './db/ReservationRepository';
 import type { StockChange, StockRepository } from './db/StockRepository';
@@ -11,6 +13,7 @@ import {
   type ReservationTransition,
   type SagaOutcome,
 } from './domain/reservationTransitions';
+import { StockRejected, StockReserved } from './events/contracts';
 
 export type ReserveResult =
   | { outcome: 'reserved'; lines: OrderLine[] }
@@ -66,6 +69,29 @@ export class ReservationService {
     await this.reservations.insert(tx, orderId, plan.lines);
     this.log.info({ orderId, lines: plan.lines.length }, 'stock reserved');
     return { outcome: 'reserved', lines: plan.lines };
+  }
+
+  /**
+   * orders.placed: reserves every line or none, and answers inventory.reserved
+   * or inventory.rejected in the same transaction (nothing for an order known
+   * or cancelled before).
+   */
+  async reserveAndReply(
+    tx: EntityManager,
+    placed: EventEnvelope,
+    orderId: string,
+    items: readonly OrderLine[],
+  ): Promise<ReserveResult> {
+    const result = await this.reserve(tx, orderId, items);
+    // The reply joins the order's saga: same correlation id, same trace.
+    const reply = { source: 'inventory', subject: orderId };
+    if (result.outcome === 'reserved') {
+      await appendToOutbox(tx, createReplyEvent(StockReserved, placed, { ...reply, data: { orderId } }));
+    } else if (result.outcome === 'rejected') {
+      const data = { orderId, reason: 'OUT_OF_STOCK' as const, productIds: result.shortProductIds };
+      await appendToOutbox(tx, createReplyEvent(StockRejected, placed, { ...reply, data }));
+    }
+    return result;
   }
 
   /** Applies what the outcome means for each of the order's reservations (nothing, if it means nothing now). */

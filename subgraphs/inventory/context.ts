@@ -1,11 +1,13 @@
 import type { BaseContext } from '../../platform/graphql/context';
-import type { StockRepository } from './db/StockRepository';
+import type { StockQueries } from './db/StockQueries';
 import type { InventoryLoaders } from './loaders';
 import type { ReservationService } from './ReservationService';
+import type { StockService } from './StockService';
 
 export interface InventoryDeps {
-  stock: StockRepository;
-  reservations: ReservationService;
+  stockQueries: StockQueries;
+  stockService: StockService;
+  reservationService: ReservationService;
 }
 
 export interface InventoryContext extends BaseContext, InventoryDeps {

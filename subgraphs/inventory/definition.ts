@@ -1,13 +1,15 @@
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import type { InventoryContext, InventoryDeps } from './context';
 import { ReservationRepository } from './db/ReservationRepository';
+import { StockQueries } from './db/StockQueries';
 import { StockRepository } from './db/StockRepository';
 import { StockRow } from './db/StockRow';
 import { migrations } from './db/migrations';
-import { inventoryConsumers } from './events/inventoryConsumers';
+import { inventoryConsumers } from './events/consumers';
 import { createLoaders } from './loaders';
 import { ReservationService } from './ReservationService';
 import { StockResolver } from './resolvers/StockResolver';
+import { StockService } from './StockService';
 
 export const inventorySubgraph: SubgraphDefinition<InventoryDeps, InventoryContext> = {
   name: 'inventory',
@@ -23,12 +25,16 @@ export const inventorySubgraph: SubgraphDefinition<InventoryDeps, InventoryConte
   callers: { products: ['inventory:write'] },
   createDeps: ({ dataSource, log }) => {
     const stock = new StockRepository(dataSource);
-    const reservations = new ReservationRepository();
     return {
-      stock,
-      reservations: new ReservationService(stock, reservations, log.child({ component: 'reservations' })),
+      stockQueries: new StockQueries(dataSource),
+      stockService: new StockService(stock),
+      reservationService: new ReservationService(
+        stock,
+        new ReservationRepository(),
+        log.child({ component: 'reservations' }),
+      ),
     };
   },
-  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.stock) }),
-  events: { publishes: true, consumers: (deps) => inventoryConsumers(deps.reservations) },
+  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.stockQueries) }),
+  events: { publishes: true, consumers: (deps) => inventoryConsumers(deps.reservationService) },
 };

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import type { StockRepository } from './db/StockRepository';
+import type { StockQueries } from './db/StockQueries';
 
 /** Per request: the available units of N products cost one query. */
-export function createLoaders(stock: StockRepository) {
+export function createLoaders(stock: StockQueries) {
   return {
     available: new DataLoader<string, number>(async (productIds) => {
       const rows = await stock.findByProductIds(productIds);

@@ -2,16 +2,18 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { UserIdentity } from '../../platform/auth/identity';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
 import { createEvent, PermanentEventError, RetryLaterError } from '../../platform/events/envelope';
+import type { Commit } from '../../platform/events/EventConsumer';
 import { appendToOutbox } from '../../platform/events/outbox';
 import { isUuid } from '../../platform/graphql/ids';
 import type { Logger } from '../../platform/logger';
 import type { OrderRow } from './db/OrderRow';
-import type { OrderStore } from './db/OrderStore';
+import type { OrderQueries } from './db/OrderQueries';
+import type { OrderRepository } from './db/OrderRepository';
 import { normaliseLines, priceLines, requestFingerprint, type RequestedLine } from './domain/orderLines';
 import { decideCancel, transition, type SagaFact } from './domain/sagaTransitions';
 import { OrderStatus } from './domain/OrderStatus';
 import { OrderCancelled, OrderPlaced, OrderTimedOut } from './events/contracts';
-import type { ProductsClient } from './productsClient';
+import type { ProductsClient } from './ProductsClient';
 import type { SagaAdmission } from './SagaAdmission';
 
 export interface PlaceOrderRequest {
@@ -24,7 +26,8 @@ export interface PlaceOrderRequest {
 export class OrderService {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly store: OrderStore,
+    private readonly queries: OrderQueries,
+    private readonly store: OrderRepository,
     private readonly products: ProductsClient,
     /** Refuses orders only when the saga could not finish its backlog in time; none: every order is taken. */
     private readonly admission?: SagaAdmission,
@@ -37,7 +40,7 @@ export class OrderService {
     // An empty key is no key.
     const key = request.idempotencyKey || undefined;
     if (key) {
-      const earlier = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
+      const earlier = await this.queries.findByIdempotencyKey(user.id, key);
       if (earlier) return sameRequestOrConflict(earlier, requestHash);
     }
     // After the idempotency check: a retry of an order already taken gets its answer, overload or not.
@@ -104,7 +107,7 @@ export class OrderService {
     } catch (error) {
       // Two requests with one key at once: the unique index lets one in; the other returns its order.
       if (key && (error as { code?: string }).code === '23505') {
-        const winner = await this.store.findByIdempotencyKey(this.dataSource.manager, user.id, key);
+        const winner = await this.queries.findByIdempotencyKey(user.id, key);
         if (winner) return sameRequestOrConflict(winner, requestHash);
       }
       throw error;
@@ -133,6 +136,19 @@ export class OrderService {
       log.info({ orderId, decision: decision.kind }, 'order cancel');
       return (await this.store.lock(tx, orderId)) as OrderRow;
     });
+  }
+
+  /**
+   * Applies one saga fact to an order in the consumer's transaction (`commit`,
+   * with its inbox record). Once that committed, a saga it ended counts for
+   * admission control: a step that rolled back (and comes again) is not counted twice.
+   */
+  async advance(commit: Commit, orderId: string, fact: SagaFact): Promise<void> {
+    let sagaLatencyMs: number | undefined;
+    const first = await commit(async (tx) => {
+      sagaLatencyMs = await this.apply(tx, orderId, fact);
+    });
+    if (first && sagaLatencyMs !== undefined) this.sagaEnded(sagaLatencyMs);
   }
 
   /**
@@ -186,7 +202,7 @@ export class OrderService {
 
   /** Orders past their deadline and not ended yet. */
   async countOverdue(deadlineMs: number): Promise<number> {
-    return this.store.countOverdue(this.dataSource.manager, deadlineMs);
+    return this.queries.countOverdue(deadlineMs);
   }
 
   /** An order's saga ended (committed) after `latencyMs`: what admission control goes by. */

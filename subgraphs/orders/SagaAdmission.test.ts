@@ -9,6 +9,7 @@ import { startSubgraphs, type SubgraphHarness } from '../../test/support/subgrap
 import { StockReserved } from '../inventory/events/contracts';
 import { PaymentSucceeded } from '../payments/events/contracts';
 import { productsSubgraph } from '../products/definition';
+import { OrderQueries } from './db/OrderQueries';
 import { ordersSubgraph } from './definition';
 import { SagaAdmission } from './SagaAdmission';
 
@@ -71,7 +72,7 @@ describe('placeOrder admission', () => {
   it('counts orders still being placed, and refuses nothing once its sample is stale', async () => {
     const sampleMs = 20;
     const admission = new SagaAdmission(
-      orders(),
+      new OrderQueries(orders()),
       { maxDrainSeconds: MAX_DRAIN_SECONDS, burst: 2, sampleMs },
       silent,
       createMetrics('orders'),

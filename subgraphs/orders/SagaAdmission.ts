@@ -1,8 +1,8 @@
 import { Counter, Gauge } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import { ServiceUnavailableError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { Metrics } from '../../platform/metrics';
+import type { OrderQueries } from './db/OrderQueries';
 import {
   admissionLimit,
   admits,
@@ -12,7 +12,6 @@ import {
   type AdmissionSample,
   type AdmissionSettings,
 } from './domain/admissionLimit';
-import { prepared } from '../../platform/db/preparedStatements';
 
 export interface SagaAdmissionOptions extends AdmissionSettings {
   /** How often the backlog is read from the database. */
@@ -60,7 +59,7 @@ export class SagaAdmission {
   private readonly refusals: Counter;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly orders: OrderQueries,
     private readonly options: SagaAdmissionOptions,
     private readonly log: Logger,
     metrics: Metrics,
@@ -163,19 +162,7 @@ export class SagaAdmission {
       // Ended by the saga's own steps only: a cancel is the customer's (counting cancels made a saga stalled
       // by an outage look saturated at a crawl, which refused the orders the outbox would have kept), and
       // the deadline sweep's TIMED_OUT batches would pass for a burst of capacity after a long outage.
-      const [row] = (await this.dataSource.query(
-        prepared(`WITH unfinished AS (
-           SELECT count(*)::int AS backlog, min(created_at) AS oldest FROM orders
-            WHERE status IN ('PENDING', 'RESERVED')
-         )
-         SELECT backlog,
-                coalesce(floor(extract(epoch FROM clock_timestamp() - oldest) * 1000), 0)::int AS oldest_ms,
-                (SELECT count(*)::int FROM orders
-                  WHERE status IN ('PAID', 'REJECTED') AND rejection_reason IS DISTINCT FROM 'TIMED_OUT'
-                    AND updated_at > now() - make_interval(secs => $1)) AS finished
-           FROM unfinished`),
-        [rateWindowMs / 1000],
-      )) as { backlog: number; oldest_ms: number; finished: number }[];
+      const row = await this.orders.sagaBacklog(rateWindowMs / 1000);
       const now = Date.now();
       const finishedPerSecond = busyForMs >= MIN_RATE_EVIDENCE_MS ? (row.finished * 1000) / rateWindowMs : undefined;
       const measured = { backlog: row.backlog, oldestMs: row.oldest_ms, finishedPerSecond, peakPerSecond: 0 };

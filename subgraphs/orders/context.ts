@@ -1,12 +1,12 @@
 import type { BaseContext } from '../../platform/graphql/context';
-import type { OrderRepository } from './db/OrderRepository';
+import type { OrderQueries } from './db/OrderQueries';
 import type { OrderLoaders } from './loaders';
 import type { OrderService } from './OrderService';
 import type { SagaAdmission } from './SagaAdmission';
 import type { SagaDeadline } from './SagaDeadline';
 
 export interface OrdersDeps {
-  orders: OrderRepository;
+  orderQueries: OrderQueries;
   orderService: OrderService;
   admission?: SagaAdmission;
   deadline: SagaDeadline;

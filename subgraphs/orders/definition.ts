@@ -1,14 +1,14 @@
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import type { OrdersContext, OrdersDeps } from './context';
 import { OrderItemRow } from './db/OrderItemRow';
-import { OrderRepository } from './db/OrderRepository';
+import { OrderQueries } from './db/OrderQueries';
 import { OrderRow } from './db/OrderRow';
 import { OrderStatusChangeRow } from './db/OrderStatusChangeRow';
 import { migrations } from './db/migrations';
 import { createLoaders } from './loaders';
 import { OrderResolver } from './resolvers/OrderResolver';
 import { OrderMutationResolver } from './resolvers/OrderMutationResolver';
-import { OrderStore } from './db/OrderStore';
+import { OrderRepository } from './db/OrderRepository';
 import { orderConsumers } from './events/consumers';
 import { OrderService } from './OrderService';
 import { SagaAdmission } from './SagaAdmission';
@@ -16,7 +16,7 @@ import { SagaDeadline } from './SagaDeadline';
 import { sagaAdmissionSettings } from './sagaAdmissionSettings';
 
 type OrdersSettings = ReturnType<typeof sagaAdmissionSettings.read>;
-import { ProductsClient } from './productsClient';
+import { ProductsClient } from './ProductsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
 import type { User } from './schema/User';
@@ -35,19 +35,21 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext, Order
   entities: [OrderRow, OrderItemRow, OrderStatusChangeRow],
   migrations,
   createDeps: ({ dataSource, signer, config, settings, log, metrics }) => {
+    const orderQueries = new OrderQueries(dataSource);
     // SAGA_MAX_DRAIN_SECONDS=0 turns admission control off: every order is taken.
     const admission =
       settings.sagaAdmission.maxDrainSeconds > 0
-        ? new SagaAdmission(dataSource, settings.sagaAdmission, log, metrics)
+        ? new SagaAdmission(orderQueries, settings.sagaAdmission, log, metrics)
         : undefined;
     const orderService = new OrderService(
       dataSource,
-      new OrderStore(),
+      orderQueries,
+      new OrderRepository(),
       new ProductsClient(signer, `${config.baseUrl.products}/graphql`),
       admission,
     );
     return {
-      orders: new OrderRepository(dataSource),
+      orderQueries,
       admission,
       orderService,
       deadline: new SagaDeadline(orderService, config.orderDeadlineMs, log, metrics),
@@ -62,5 +64,5 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext, Order
     await deps.deadline.stop();
   },
   events: { publishes: true, consumers: (deps) => orderConsumers(deps.orderService) },
-  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orders) }),
+  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.orderQueries) }),
 };

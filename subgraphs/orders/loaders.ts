@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { OrderRepository } from './db/OrderRepository';
+import type { OrderQueries } from './db/OrderQueries';
 import { type Order, toOrder } from './schema/Order';
 import { type OrderItem, toOrderItem } from './schema/OrderItem';
 import { type OrderStatusChange, toOrderStatusChange } from './schema/OrderStatusChange';
@@ -9,7 +9,7 @@ import { type OrderStatusChange, toOrderStatusChange } from './schema/OrderStatu
  * all their items and one for all their histories, and nothing leaks between
  * users. The loaders do not authorize: whoever hands out an Order checks first.
  */
-export function createLoaders(orders: OrderRepository) {
+export function createLoaders(orders: OrderQueries) {
   return {
     order: new DataLoader<string, Order | null>(async (ids) => {
       const byId = new Map((await orders.findByIds(ids)).map((row) => [row.id, toOrder(row)]));

@@ -1,13 +1,13 @@
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import type { PaymentsContext, PaymentsDeps } from './context';
 import { PaymentIntentRow } from './db/PaymentIntentRow';
-import { PaymentRepository } from './db/PaymentRepository';
+import { PaymentQueries } from './db/PaymentQueries';
 import { PaymentRow } from './db/PaymentRow';
-import { PaymentSagaRepository } from './db/PaymentSagaRepository';
+import { PaymentRepository } from './db/PaymentRepository';
 import { migrations } from './db/migrations';
-import { paymentsOnInventory } from './events/paymentsOnInventory';
-import { paymentsOnOrders } from './events/paymentsOnOrders';
+import { paymentConsumers } from './events/consumers';
 import { createLoaders } from './loaders';
+import { PaymentService } from './PaymentService';
 import { SimulatedPaymentProvider, type SimulatedProviderBehaviour } from './provider/SimulatedPaymentProvider';
 import { OrderPaymentResolver } from './resolvers/OrderPaymentResolver';
 import { PaymentResolver } from './resolvers/PaymentResolver';
@@ -40,19 +40,29 @@ export function createPaymentsSubgraph(
     },
     entities: [PaymentRow, PaymentIntentRow],
     migrations,
-    createDeps: ({ dataSource, settings }) => ({
-      payments: new PaymentRepository(dataSource),
-      saga: new PaymentSagaRepository(dataSource),
-      provider: new SimulatedPaymentProvider(
+    createDeps: ({ dataSource, settings }) => {
+      const paymentQueries = new PaymentQueries(dataSource);
+      const paymentRepository = new PaymentRepository(dataSource);
+      const provider = new SimulatedPaymentProvider(
         dataSource,
         providerBehaviour(settings.paymentProvider, options.paymentProvider),
         options.random,
-      ),
+      );
+      return {
+        paymentQueries,
+        paymentRepository,
+        paymentService: new PaymentService(paymentQueries, paymentRepository, provider),
+        provider,
+      };
+    },
+    createContext: (deps, base) => ({
+      ...base,
+      paymentQueries: deps.paymentQueries,
+      loaders: createLoaders(deps.paymentQueries),
     }),
-    createContext: (deps, base) => ({ ...base, payments: deps.payments, loaders: createLoaders(deps.payments) }),
     events: {
       publishes: true,
-      consumers: (deps) => [paymentsOnOrders(deps), paymentsOnInventory(deps)],
+      consumers: (deps) => paymentConsumers(deps.paymentService),
     },
   };
 }

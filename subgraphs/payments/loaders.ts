@@ -1,12 +1,12 @@
 import DataLoader from 'dataloader';
-import type { PaymentRepository } from './db/PaymentRepository';
+import type { PaymentQueries } from './db/PaymentQueries';
 import { type Payment, toPayment } from './schema/Payment';
 
 /**
  * Per request, so N payments (or N orders' payments) cost one query, and
  * nothing leaks between users. The loaders do not authorize: resolvers do.
  */
-export function createLoaders(payments: PaymentRepository) {
+export function createLoaders(payments: PaymentQueries) {
   return {
     payment: new DataLoader<string, Payment | null>(async (ids) => {
       const byId = new Map((await payments.findByIds(ids)).map((row) => [row.id, toPayment(row)]));

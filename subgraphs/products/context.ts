@@ -1,11 +1,11 @@
 import type { BaseContext } from '../../platform/graphql/context';
-import type { ProductRepository } from './db/ProductRepository';
-import type { InventoryClient } from './inventoryClient';
+import type { ProductQueries } from './db/ProductQueries';
 import type { ProductLoaders } from './loaders';
+import type { ProductService } from './ProductService';
 
 export interface ProductsDeps {
-  products: ProductRepository;
-  inventory: InventoryClient;
+  productQueries: ProductQueries;
+  productService: ProductService;
 }
 
 export interface ProductsContext extends BaseContext, ProductsDeps {

@@ -1,10 +1,12 @@
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import type { ProductsContext, ProductsDeps } from './context';
+import { ProductQueries } from './db/ProductQueries';
 import { ProductRepository } from './db/ProductRepository';
 import { ProductRow } from './db/ProductRow';
 import { migrations } from './db/migrations';
-import { InventoryClient } from './inventoryClient';
+import { InventoryClient } from './InventoryClient';
 import { createLoaders } from './loaders';
+import { ProductService } from './ProductService';
 import { ProductResolver } from './resolvers/ProductResolver';
 import type { Product } from './schema/Product';
 
@@ -25,8 +27,11 @@ export const productsSubgraph: SubgraphDefinition<ProductsDeps, ProductsContext>
   // orders copies names and prices into an order when it is placed.
   callers: { orders: ['products:read'] },
   createDeps: ({ dataSource, signer, config }) => ({
-    products: new ProductRepository(dataSource),
-    inventory: new InventoryClient(signer, `${config.baseUrl.inventory}/graphql`),
+    productQueries: new ProductQueries(dataSource),
+    productService: new ProductService(
+      new ProductRepository(dataSource),
+      new InventoryClient(signer, `${config.baseUrl.inventory}/graphql`),
+    ),
   }),
-  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.products) }),
+  createContext: (deps, base) => ({ ...base, ...deps, loaders: createLoaders(deps.productQueries) }),
 };

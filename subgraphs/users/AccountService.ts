@@ -2,6 +2,7 @@ import type { UserTokenIssuer } from '../../platform/auth/userTokens';
 import { ConfigError } from '../../platform/config';
 import { BadUserInputError, UnauthenticatedError } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
+import type { UserQueries } from './db/UserQueries';
 import type { UserRepository } from './db/UserRepository';
 import type { UserRow } from './db/UserRow';
 import { type NewAccount, PASSWORD_MAX_LENGTH, normaliseEmail, parseNewAccount } from './domain/accountRules';
@@ -24,6 +25,7 @@ const WRONG_CREDENTIALS = 'Wrong email or password';
 /** Sign-up, log-in and the seeded ADMIN. Passwords and their hashes are never logged. */
 export class AccountService {
   constructor(
+    private readonly queries: UserQueries,
     private readonly users: UserRepository,
     private readonly tokens: UserTokenIssuer,
     /** The process's logger, for start-up work; requests pass their own. */
@@ -45,7 +47,7 @@ export class AccountService {
   async logIn(email: string, password: string, log: Logger): Promise<Session> {
     // No account has a longer password; refusing it early keeps scrypt's input bounded.
     if (password.length > PASSWORD_MAX_LENGTH) throw new UnauthenticatedError(WRONG_CREDENTIALS);
-    const credentials = await this.users.findCredentials(normaliseEmail(email));
+    const credentials = await this.queries.findCredentials(normaliseEmail(email));
     // The scrypt work is done for unknown emails too, so the timing tells nothing either.
     const matches = await verifyPassword(password, credentials?.passwordHash ?? (await hashOfNoOne()));
     if (!credentials || !matches || !credentials.user.active) {
@@ -80,7 +82,7 @@ export class AccountService {
       this.log.info({ email: account.email }, 'admin account created');
       return;
     }
-    const existing = await this.users.findByEmail(account.email);
+    const existing = await this.queries.findByEmail(account.email);
     if (existing?.role !== 'ADMIN') {
       this.log.warn({ email: account.email }, 'the admin email belongs to a non-ADMIN account; left unchanged');
     }

@@ -1,11 +1,11 @@
 import type { BaseContext } from '../../platform/graphql/context';
 import type { AccountService } from './AccountService';
-import type { UserRepository } from './db/UserRepository';
+import type { UserQueries } from './db/UserQueries';
 import type { UserLoaders } from './loaders';
 
 export interface UsersDeps {
-  users: UserRepository;
-  accounts: AccountService;
+  userQueries: UserQueries;
+  accountService: AccountService;
 }
 
 export interface UsersContext extends BaseContext, UsersDeps {

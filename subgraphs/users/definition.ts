@@ -2,6 +2,7 @@ import { UserTokenIssuer } from '../../platform/auth/userTokens';
 import type { SubgraphDefinition } from '../../platform/subgraph';
 import { AccountService } from './AccountService';
 import type { UsersContext, UsersDeps } from './context';
+import { UserQueries } from './db/UserQueries';
 import { UserRepository } from './db/UserRepository';
 import { UserRow } from './db/UserRow';
 import { migrations } from './db/migrations';
@@ -32,17 +33,20 @@ export const usersSubgraph: SubgraphDefinition<UsersDeps, UsersContext, UsersSet
   entities: [UserRow],
   migrations,
   createDeps: ({ dataSource, signingKey, config, log }) => {
-    const users = new UserRepository(dataSource);
+    const userQueries = new UserQueries(dataSource);
     const tokens = new UserTokenIssuer(signingKey, {
       issuer: config.jwt.issuer,
       audience: config.jwt.audience,
       lifetimeSeconds: tokenLifetimeSeconds,
     });
-    return { users, accounts: new AccountService(users, tokens, log) };
+    return {
+      userQueries,
+      accountService: new AccountService(userQueries, new UserRepository(dataSource), tokens, log),
+    };
   },
   // ADMIN_EMAIL / ADMIN_PASSWORD: the shop's first ADMIN, created before the service takes requests.
-  onStart: async ({ accounts }, { settings }) => {
-    if (settings.admin) await accounts.ensureAdmin(settings.admin);
+  onStart: async ({ accountService }, { settings }) => {
+    if (settings.admin) await accountService.ensureAdmin(settings.admin);
   },
-  createContext: (deps, base) => ({ ...deps, ...base, loaders: createLoaders(deps.users) }),
+  createContext: (deps, base) => ({ ...deps, ...base, loaders: createLoaders(deps.userQueries) }),
 };

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
-import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/eventBus';
+import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/domainStreams';
 import {
   listDeadLetters,
   publishDeadLetter,

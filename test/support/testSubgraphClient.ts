@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { SubgraphName } from '../../platform/config';
 import { createLogger } from '../../platform/logger';
-import { Balancer } from '../../gateway/subgraphClient/balancer';
+import { Balancer } from '../../gateway/subgraphClient/Balancer';
 import { SubgraphClient } from '../../gateway/subgraphClient/SubgraphClient';
 import { createSubgraphClientMetrics } from '../../gateway/subgraphClient/subgraphClientMetrics';
 import { SubgraphInstances } from '../../gateway/subgraphClient/SubgraphInstances';

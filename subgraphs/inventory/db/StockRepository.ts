@@ -12,18 +12,12 @@ export interface StockChange {
   reserved: number;
 }
 
+/** The writes of the stock table, and the reads a saga step makes under its row locks (its other reads are StockQueries'). */
 export class StockRepository {
   private readonly rows: Repository<StockRow>;
 
   constructor(dataSource: DataSource) {
     this.rows = dataSource.getRepository(StockRow);
-  }
-
-  /** One query for any number of products (the DataLoader's batch). */
-  async findByProductIds(productIds: readonly string[]): Promise<StockRow[]> {
-    const valid = productIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('s').where('s.product_id = ANY(:ids)', { ids: valid }).getMany();
   }
 
   /** Creates the product's stock row once; a repeated call (a retry) changes nothing. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root } from 'type-graphql';
 import { hasScope } from '../../../platform/auth/serviceTokens';
 import { requireAdmin } from '../../../platform/graphql/context';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../../platform/errors';
+import { BadUserInputError, ForbiddenError } from '../../../platform/errors';
 import { isUuid } from '../../../platform/graphql/ids';
 import type { InventoryContext } from '../context';
 import { Product } from '../schema/Product';
@@ -30,10 +30,8 @@ export class StockResolver {
     if (quantity < 1 || quantity > MAX_RESTOCK) {
       throw new BadUserInputError(`quantity must be between 1 and ${MAX_RESTOCK}`, 'quantity');
     }
-    const row = await ctx.stock.restock(productId, quantity);
-    if (!row) throw new NotFoundError('Product');
+    const row = await ctx.stockService.restock(productId, quantity, ctx.log);
     ctx.loaders.available.prime(row.productId, row.onHand - row.reserved);
-    ctx.log.info({ productId, quantity, onHand: row.onHand }, 'restocked');
     return { id: row.productId };
   }
 
@@ -53,7 +51,7 @@ export class StockResolver {
     if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_RESTOCK) {
       throw new BadUserInputError(`quantity must be between 0 and ${MAX_RESTOCK}`, 'quantity');
     }
-    await ctx.stock.initialize(productId, quantity);
+    await ctx.stockService.initializeStock(productId, quantity);
     return true;
   }
 }

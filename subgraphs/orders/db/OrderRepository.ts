@@ -1,82 +1,107 @@
-import type { DataSource, Repository } from 'typeorm';
-import { isUuid } from '../../../platform/graphql/ids';
+import type { EntityManager } from 'typeorm';
+import type { PricedOrder } from '../domain/orderLines';
 import type { OrderStatus } from '../domain/OrderStatus';
-import { OrderItemRow } from './OrderItemRow';
-import { OrderRow } from './OrderRow';
-import { OrderStatusChangeRow } from './OrderStatusChangeRow';
+import type { OrderRow } from './OrderRow';
+import { ORDER_COLUMNS, toOrderRow, type OrderColumns } from './orderColumns';
+import { prepared } from '../../../platform/db/preparedStatements';
 
-/** Position of the last order of the previous page, newest first. */
-export interface OrderKeyset {
-  createdAt: Date;
-  id: string;
-}
-
-export interface UserOrdersQuery {
+export interface NewOrder {
   userId: string;
-  first: number;
-  after?: OrderKeyset;
-  status?: OrderStatus;
+  priced: PricedOrder;
+  idempotencyKey: string | null;
+  requestHash: string;
 }
 
-export interface OrderPage {
-  rows: OrderRow[];
-  hasNextPage: boolean;
-  totalCount: number;
-}
-
+/**
+ * The writes of orders, order_items and order_status_history (and the locking
+ * reads a write starts with), each inside a transaction the caller owns, so a
+ * change and the event it causes (outbox) commit together. Their other reads
+ * are OrderQueries'.
+ */
 export class OrderRepository {
-  private readonly orders: Repository<OrderRow>;
-  private readonly items: Repository<OrderItemRow>;
-  private readonly history: Repository<OrderStatusChangeRow>;
-
-  constructor(dataSource: DataSource) {
-    this.orders = dataSource.getRepository(OrderRow);
-    this.items = dataSource.getRepository(OrderItemRow);
-    this.history = dataSource.getRepository(OrderStatusChangeRow);
+  /**
+   * Inserts a PENDING order with its lines and the first history entry, in
+   * one statement: placeOrder's transaction is on the saga's hot path, and
+   * each round trip to Postgres costs more than the statement itself.
+   */
+  async insert(tx: EntityManager, order: NewOrder): Promise<OrderRow> {
+    const lines = order.priced.lines;
+    const [row] = (await tx.query(
+      prepared(`WITH inserted AS (
+         INSERT INTO orders (user_id, status, total_cents, currency, idempotency_key, request_hash)
+         VALUES ($1, 'PENDING', $2, $3, $4, $5) RETURNING ${ORDER_COLUMNS}
+       ), items AS (
+         INSERT INTO order_items (order_id, line_no, product_id, product_name, quantity, unit_price_cents)
+         SELECT inserted.id, n, p, name, q, price
+         FROM inserted, unnest($6::int[], $7::uuid[], $8::text[], $9::int[], $10::int[]) AS t(n, p, name, q, price)
+       ), history AS (
+         INSERT INTO order_status_history (order_id, seq, status) SELECT id, 1, status FROM inserted
+       )
+       SELECT ${ORDER_COLUMNS} FROM inserted`),
+      [
+        order.userId,
+        order.priced.totalCents,
+        order.priced.currency,
+        order.idempotencyKey,
+        order.requestHash,
+        lines.map((_, i) => i + 1),
+        lines.map((l) => l.productId),
+        lines.map((l) => l.productName),
+        lines.map((l) => l.quantity),
+        lines.map((l) => l.unitPriceCents),
+      ],
+    )) as OrderColumns[];
+    return toOrderRow(row);
   }
 
-  /** One query for any number of ids (the DataLoader's batch). */
-  async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.orders.createQueryBuilder('o').where('o.id = ANY(:ids)', { ids: valid }).getMany();
+  /** The order, locked for the rest of the transaction: saga events and cancels take turns. */
+  async lock(tx: EntityManager, orderId: string): Promise<OrderRow | null> {
+    // Plain SQL: each saga step starts here, and the query builder cost more CPU than the statement.
+    const [row] = (await tx.query(prepared(`SELECT ${ORDER_COLUMNS} FROM orders WHERE id = $1 FOR UPDATE`), [
+      orderId,
+    ])) as OrderColumns[];
+    return row ? toOrderRow(row) : null;
   }
 
-  /** The lines of many orders in one query, each order's in line order. */
-  async itemsOf(orderIds: readonly string[]): Promise<OrderItemRow[]> {
-    if (orderIds.length === 0) return [];
-    return this.items
-      .createQueryBuilder('i')
-      .where('i.order_id = ANY(:ids)', { ids: [...orderIds] })
-      .orderBy('i.order_id')
-      .addOrderBy('i.line_no')
-      .getMany();
+  /**
+   * Up to `limit` orders still in the saga that were placed over `deadlineMs`
+   * ago, oldest first, locked. SKIP LOCKED: an order a saga step holds right
+   * now is left to that step (and the next sweep), and replicas sweeping at
+   * once never take the same order.
+   */
+  async lockOverdue(tx: EntityManager, deadlineMs: number, limit: number): Promise<OrderRow[]> {
+    const rows = (await tx.query(
+      prepared(`SELECT ${ORDER_COLUMNS} FROM orders
+        WHERE status IN ('PENDING', 'RESERVED') AND created_at < now() - make_interval(secs => $1)
+        ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`),
+      [deadlineMs / 1000, limit],
+    )) as OrderColumns[];
+    return rows.map(toOrderRow);
   }
 
-  /** The status changes of many orders in one query, each order's oldest first. */
-  async historyOf(orderIds: readonly string[]): Promise<OrderStatusChangeRow[]> {
-    if (orderIds.length === 0) return [];
-    return this.history
-      .createQueryBuilder('h')
-      .where('h.order_id = ANY(:ids)', { ids: [...orderIds] })
-      .orderBy('h.order_id')
-      .addOrderBy('h.seq')
-      .getMany();
+  /** Returns how long ago, in ms, the order was placed, by the database's clock (the saga's latency). */
+  async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<number> {
+    // The change and its history entry in one statement: one round trip per saga step.
+    const [row] = (await tx.query(
+      prepared(`WITH moved AS (
+         UPDATE orders SET status = $2, rejection_reason = $3, version = version + 1, updated_at = now()
+         WHERE id = $1
+         RETURNING created_at
+       )
+       INSERT INTO order_status_history (order_id, seq, status)
+       SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1
+       RETURNING (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`),
+      [order.id, status, rejectionReason ?? null],
+    )) as { age_ms: number }[];
+    return row.age_ms;
   }
 
-  /** A user's orders newest first; walks orders_user_created_idx or orders_user_status_created_idx. */
-  async pageForUser(query: UserOrdersQuery): Promise<OrderPage> {
-    const filtered = this.orders.createQueryBuilder('o').where('o.user_id = :userId', { userId: query.userId });
-    if (query.status) filtered.andWhere('o.status = :status', { status: query.status });
-    const page = filtered.clone().orderBy('o.created_at', 'DESC').addOrderBy('o.id', 'DESC');
-    if (query.after) {
-      page.andWhere('(o.created_at, o.id) < (:afterCreatedAt, :afterId)', {
-        afterCreatedAt: query.after.createdAt,
-        afterId: query.after.id,
-      });
-    }
-    // One row more than asked tells whether a next page exists.
-    const [rows, totalCount] = await Promise.all([page.limit(query.first + 1).getMany(), filtered.getCount()]);
-    return { rows: rows.slice(0, query.first), hasNextPage: rows.length > query.first, totalCount };
+  async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {
+    await tx.query(
+      prepared(
+        'UPDATE orders SET cancel_requested_at = now(), version = version + 1, updated_at = now() WHERE id = $1',
+      ),
+      [order.id],
+    );
   }
 }

@@ -31,7 +31,7 @@ export class UserOrdersResolver {
     // Only an ADMIN gets here with an id no user can have (a malformed reference): it has no orders.
     if (!isUuid(user.id)) return { edges: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
 
-    const page = await ctx.orders.pageForUser({
+    const page = await ctx.orderQueries.pageForUser({
       userId: user.id,
       first: size,
       after: keyset,

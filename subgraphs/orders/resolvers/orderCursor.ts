@@ -1,7 +1,7 @@
 import { BadUserInputError } from '../../../platform/errors';
 import { decodeCursor, encodeCursor } from '../../../platform/graphql/cursor';
 import { isUuid } from '../../../platform/graphql/ids';
-import type { OrderKeyset } from '../db/OrderRepository';
+import type { OrderKeyset } from '../db/OrderQueries';
 
 /**
  * A page of orders ends at (created_at, id). created_at is timestamptz(3), so

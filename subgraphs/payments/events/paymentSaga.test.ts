@@ -1,15 +1,15 @@
 import { createEvent } from '../../../platform/events/envelope';
-import type { Commit } from '../../../platform/events/eventConsumer';
+import type { Commit } from '../../../platform/events/EventConsumer';
 import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { StockReserved } from '../../inventory/events/contracts';
 import { OrderPlaced } from '../../orders/events/contracts';
 import type { PaymentsDeps } from '../context';
 import { paymentsSubgraph } from '../definition';
 import { PaymentStatus } from '../domain/PaymentStatus';
-import { eventually, SagaWorld } from '../testing/sagaWorld';
+import { eventually, SagaWorld } from '../testing/SagaWorld';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from './contracts';
-import { paymentsOnInventory } from './paymentsOnInventory';
-import { paymentsOnOrders } from './paymentsOnOrders';
+import { onOrderPlaced } from './onOrderPlaced';
+import { onStockReserved } from './onStockReserved';
 
 let h: SubgraphHarness;
 let world: SagaWorld;
@@ -151,7 +151,7 @@ describe('payments in the order saga', () => {
 
   it('charges exactly once when the process dies after the charge and before the commit', async () => {
     const deps = h.services.payments.deps as PaymentsDeps;
-    const charge = paymentsOnInventory(deps).handlers[StockReserved.type];
+    const charge = onStockReserved(deps.paymentService);
     const order = world.newOrder();
     const placed = createEvent(OrderPlaced, { source: 'test', subject: order.orderId, data: order });
     const reserved = createEvent(StockReserved, { source: 'test', subject: order.orderId, data: order });
@@ -160,7 +160,7 @@ describe('payments in the order saga', () => {
       return true;
     };
     const killed: Commit = () => Promise.reject(new Error('killed before the commit'));
-    await paymentsOnOrders(deps).handlers[OrderPlaced.type](placed, commit);
+    await onOrderPlaced(deps.paymentService)(placed, commit);
     const charges = await world.ledger('charge');
 
     await expect(charge(reserved, killed)).rejects.toThrow('killed');

@@ -1,7 +1,7 @@
 import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { createPaymentsSubgraph } from '../definition';
 import { PaymentStatus } from '../domain/PaymentStatus';
-import { eventually, SagaWorld } from '../testing/sagaWorld';
+import { eventually, SagaWorld } from '../testing/SagaWorld';
 import { PaymentRefunded, PaymentSucceeded } from './contracts';
 
 /**

@@ -1,15 +1,15 @@
 import { runAsRequest } from '../../../platform/db/queryOrigin';
 import { createEvent } from '../../../platform/events/envelope';
-import type { Commit } from '../../../platform/events/eventConsumer';
+import type { Commit } from '../../../platform/events/EventConsumer';
 import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { StockReserved } from '../../inventory/events/contracts';
 import { OrderPlaced } from '../../orders/events/contracts';
 import type { PaymentsDeps } from '../context';
 import { paymentsSubgraph } from '../definition';
 import { PaymentStatus } from '../domain/PaymentStatus';
-import { SagaWorld } from '../testing/sagaWorld';
-import { paymentsOnInventory } from './paymentsOnInventory';
-import { paymentsOnOrders } from './paymentsOnOrders';
+import { SagaWorld } from '../testing/SagaWorld';
+import { onOrderPlaced } from './onOrderPlaced';
+import { onStockReserved } from './onStockReserved';
 
 let h: SubgraphHarness;
 let world: SagaWorld;
@@ -46,10 +46,10 @@ describe('what the order saga costs payments in SQL statements', () => {
     const order = world.newOrder();
     const placed = createEvent(OrderPlaced, { source: 'test', subject: order.orderId, data: order });
     const reserved = createEvent(StockReserved, { source: 'test', subject: order.orderId, data: order });
-    const charge = () => paymentsOnInventory(deps).handlers[StockReserved.type](reserved, commit);
+    const charge = () => onStockReserved(deps.paymentService)(reserved, commit);
 
     // BEGIN, the intent, COMMIT.
-    expect(await statementsOf(() => paymentsOnOrders(deps).handlers[OrderPlaced.type](placed, commit))).toBe(3);
+    expect(await statementsOf(() => onOrderPlaced(deps.paymentService)(placed, commit))).toBe(3);
     // BEGIN, lock the intent with the latest payment, the PENDING payment, COMMIT; the provider's
     // ledger; BEGIN, settle, the outbox row, COMMIT.
     expect(await statementsOf(charge)).toBe(9);

@@ -11,7 +11,7 @@ export interface ArrangedPayment {
   createdAt?: Date;
 }
 
-/** For tests: writes a payment row directly, as the saga would (events/paymentsOnInventory.ts); 29.00 EUR. */
+/** For tests: writes a payment row directly, as the saga would (PaymentService.chargeReservedOrder); 29.00 EUR. */
 export async function arrangePayment(
   db: DataSource,
   payment: ArrangedPayment,

@@ -23,7 +23,7 @@ export class ProductResolver {
     @Ctx() ctx: ProductsContext,
   ): Promise<ProductConnection> {
     const keyset = after ? decodeProductCursor(after) : undefined;
-    const page = await ctx.products.page({
+    const page = await ctx.productQueries.page({
       first: pageSize(first ?? 20),
       after: keyset,
       search: search?.trim() || undefined,
@@ -43,21 +43,18 @@ export class ProductResolver {
   @Mutation(() => Product, { description: 'ADMIN only' })
   async createProduct(@Arg('input') input: CreateProductInput, @Ctx() ctx: ProductsContext): Promise<Product> {
     requireAdmin(ctx);
-    const row = await ctx.products.create({
-      sku: input.sku,
-      name: input.name.trim(),
-      description: input.description ?? null,
-      priceCents: input.price,
-      currency: input.currency ?? 'USD',
-    });
-    try {
-      await ctx.inventory.initializeStock(row.id, input.initialStock ?? 0, ctx.requestId);
-    } catch (error) {
-      // Without its stock row the product would be half-made: undo it and report the failure.
-      await ctx.products.delete(row.id);
-      throw error;
-    }
-    ctx.log.info({ productId: row.id, sku: row.sku }, 'product created');
+    const row = await ctx.productService.createProduct(
+      {
+        sku: input.sku,
+        name: input.name.trim(),
+        description: input.description ?? null,
+        priceCents: input.price,
+        currency: input.currency ?? 'USD',
+        initialStock: input.initialStock ?? 0,
+      },
+      ctx.requestId,
+      ctx.log,
+    );
     return toProduct(row);
   }
 }

@@ -1,7 +1,6 @@
 import type { DataSource, Repository } from 'typeorm';
 import type { Role } from '../../../platform/auth/identity';
 import { ConflictError } from '../../../platform/errors';
-import { isUuid } from '../../../platform/graphql/ids';
 import { UserRow } from './UserRow';
 
 export interface NewUser {
@@ -11,35 +10,12 @@ export interface NewUser {
   passwordHash: string;
 }
 
-export interface Credentials {
-  user: UserRow;
-  passwordHash: string;
-}
-
+/** The writes of the users table (its reads are UserQueries'). */
 export class UserRepository {
   private readonly rows: Repository<UserRow>;
 
   constructor(dataSource: DataSource) {
     this.rows = dataSource.getRepository(UserRow);
-  }
-
-  /** One query for any number of ids (the DataLoader's batch). */
-  async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: valid }).getMany();
-  }
-
-  /** The account and its password hash, for log-in only. */
-  async findCredentials(email: string): Promise<Credentials | null> {
-    const row = await this.rows
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('u.email = :email', { email })
-      .getOne();
-    if (!row) return null;
-    const { passwordHash, ...user } = row;
-    return { user: Object.assign(new UserRow(), user), passwordHash };
   }
 
   /** Inserts the account; a taken email is a CONFLICT, decided by the unique index (no racy pre-check). */
@@ -70,10 +46,6 @@ export class UserRepository {
     } catch (error) {
       throw withoutSecrets(error);
     }
-  }
-
-  async findByEmail(email: string): Promise<UserRow | null> {
-    return this.rows.findOneBy({ email });
   }
 }
 

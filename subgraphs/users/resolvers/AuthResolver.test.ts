@@ -174,7 +174,7 @@ describe('the configured ADMIN', () => {
 
   it('does not promote a customer who holds the admin email', async () => {
     await signUp({ email: 'taken-admin@example.com', name: 'Early Bird', password: PASSWORDS[2] });
-    await users().deps.accounts.ensureAdmin({ email: 'taken-admin@example.com', password: ADMIN.password });
+    await users().deps.accountService.ensureAdmin({ email: 'taken-admin@example.com', password: ADMIN.password });
     expect((await logIn('taken-admin@example.com', PASSWORDS[2])).data?.logIn.user.role).toBe('CUSTOMER');
   });
 });

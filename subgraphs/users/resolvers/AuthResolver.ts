@@ -10,12 +10,12 @@ import { toUser } from '../schema/User';
 export class AuthResolver {
   @Mutation(() => AuthPayload, { description: 'Creates a CUSTOMER account and signs it in' })
   async signUp(@Arg('input') input: SignUpInput, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    return toAuthPayload(await ctx.accounts.signUp(input, ctx.log));
+    return toAuthPayload(await ctx.accountService.signUp(input, ctx.log));
   }
 
   @Mutation(() => AuthPayload, { description: 'One UNAUTHENTICATED error for an unknown email or a wrong password' })
   async logIn(@Args() { email, password }: LogInArgs, @Ctx() ctx: UsersContext): Promise<AuthPayload> {
-    return toAuthPayload(await ctx.accounts.logIn(email, password, ctx.log));
+    return toAuthPayload(await ctx.accountService.logIn(email, password, ctx.log));
   }
 }
 

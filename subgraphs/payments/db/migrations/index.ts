@@ -1,5 +1,5 @@
-import { CreateEventTables1764400000000 } from '../../../../platform/events/eventTablesMigration';
-import { AddEventRetentionIndexes1764748800000 } from '../../../../platform/events/eventRetentionMigration';
+import { CreateEventTables1764400000000 } from '../../../../platform/events/migrations/1764400000000-CreateEventTables';
+import { AddEventRetentionIndexes1764748800000 } from '../../../../platform/events/migrations/1764748800000-AddEventRetentionIndexes';
 import { CreatePayments1764316800000 } from './1764316800000-CreatePayments';
 import { CreatePaymentIntents1764480000000 } from './1764480000000-CreatePaymentIntents';
 

@@ -14,7 +14,7 @@
  * of the calls, and the subgraph keeps seeing about `multiplier` times what
  * it accepts, so it is seen to recover.
  */
-export interface AdaptiveThrottleSettings {
+export interface AdaptiveThrottlingSettings {
   /** 2 in the SRE book: lower refuses locally sooner, higher sends more through. */
   multiplier: number;
   windowMs: number;
@@ -32,7 +32,7 @@ export class AdaptiveThrottle {
   private readonly bucketMs: number;
 
   constructor(
-    private readonly settings: AdaptiveThrottleSettings,
+    private readonly settings: AdaptiveThrottlingSettings,
     private readonly now: () => number = Date.now,
     private readonly random: () => number = Math.random,
   ) {

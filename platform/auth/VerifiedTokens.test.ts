@@ -1,4 +1,4 @@
-import { VerifiedTokens } from './verifiedTokens';
+import { VerifiedTokens } from './VerifiedTokens';
 
 const inSeconds = (s: number) => Date.now() / 1000 + s;
 

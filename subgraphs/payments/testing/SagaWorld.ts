@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createEvent, type EventEnvelope } from '../../../platform/events/envelope';
+import { wasProcessed } from '../../../platform/events/inbox';
 import type { SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { EventProbe } from '../../../test/support/eventProbe';
 import { StockReserved } from '../../inventory/events/contracts';
@@ -90,13 +91,7 @@ export class SagaWorld {
 
   /** Until a consumer committed its handling of an event. */
   async handled(consumer: string, event: EventEnvelope): Promise<void> {
-    await eventually(async () => {
-      const rows = (await this.db.query('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2', [
-        consumer,
-        event.id,
-      ])) as unknown[];
-      return rows.length === 1;
-    });
+    await eventually(() => wasProcessed(this.db, consumer, event.id));
   }
 
   /** How many messages a consumer ended with an outcome (done, duplicate, retried, ...). */

@@ -4,10 +4,10 @@ import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
 import type { EventMetrics } from './eventMetrics';
 import type { EventEnvelope } from './envelope';
-import type { EventBus } from './eventBus';
+import type { EventBus } from './EventBus';
 import { natsErrorMessage } from './natsErrorMessage';
 import { subjectOf } from './naming';
-import { OUTBOX_CHANNEL } from './outbox';
+import { MARK_OUTCOMES, OUTBOX_CHANNEL, READ_UNPUBLISHED, type NamedStatement } from './outbox';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -42,27 +42,13 @@ export const RELAY_CONNECTION_NAME = 'outbox-relay';
 // Set once the connection is open, not as startup options: PgBouncer refuses a connection whose
 // startup packet carries `options` unless told to ignore them.
 const WALK_THE_INDEX = 'SET enable_bitmapscan = off; SET enable_sort = off';
-export const UNPUBLISHED_ROWS_SQL = 'SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT $1';
 
 /**
- * The relay runs these three statements for as long as its connection lives:
- * each is prepared on it once (by name), as planning them at every batch cost
- * Postgres more than running them.
+ * The relay runs its statements (its lock here, the outbox's in outbox.ts)
+ * for as long as its connection lives: each is prepared on it once (by
+ * name), as planning them at every batch cost Postgres more than running them.
  */
-interface Statement {
-  name: string;
-  text: string;
-}
-const TAKE_LOCK: Statement = { name: 'outbox-relay-lock', text: 'SELECT pg_try_advisory_lock($1) AS locked' };
-const READ_UNPUBLISHED: Statement = { name: 'outbox-relay-read', text: UNPUBLISHED_ROWS_SQL };
-// Both outcomes in one statement (no transaction needed: it is one statement).
-const MARK_OUTCOMES: Statement = {
-  name: 'outbox-relay-mark',
-  text: `WITH sent AS (
-           UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])
-         )
-         UPDATE outbox SET attempts = attempts + 1, last_error = $3 WHERE seq = ANY($2::bigint[])`,
-};
+const TAKE_LOCK: NamedStatement = { name: 'outbox-relay-lock', text: 'SELECT pg_try_advisory_lock($1) AS locked' };
 
 const MAX_BACKOFF_MS = 10_000;
 
@@ -265,7 +251,7 @@ export class OutboxRelay {
     this.metrics.relayPublishing.set(0);
   }
 
-  private async run<Row>(client: Client, statement: Statement, values: unknown[]): Promise<{ rows: Row[] }> {
+  private async run<Row>(client: Client, statement: NamedStatement, values: unknown[]): Promise<{ rows: Row[] }> {
     this.countStatement();
     return client.query({ ...statement, values }) as unknown as Promise<{ rows: Row[] }>;
   }

@@ -1,9 +1,13 @@
-import type { ConsumerSpec } from '../../../platform/events/eventConsumer';
+import type { ConsumerSpec } from '../../../platform/events/EventConsumer';
 import { OrderCancelled, OrderPlaced, OrderTimedOut } from '../../orders/events/contracts';
 import { PaymentFailed, PaymentRefunded, PaymentSucceeded } from '../../payments/events/contracts';
 import type { ReservationService } from '../ReservationService';
+import { onOrderCancelled } from './onOrderCancelled';
 import { onOrderPlaced } from './onOrderPlaced';
-import { settleReservations } from './settleReservations';
+import { onOrderTimedOut } from './onOrderTimedOut';
+import { onPaymentFailed } from './onPaymentFailed';
+import { onPaymentRefunded } from './onPaymentRefunded';
+import { onPaymentSucceeded } from './onPaymentSucceeded';
 
 /** What inventory consumes in the order saga (DESIGN.md "The order saga"). */
 export function inventoryConsumers(reservations: ReservationService): ConsumerSpec[] {
@@ -13,8 +17,8 @@ export function inventoryConsumers(reservations: ReservationService): ConsumerSp
       domain: 'orders',
       handlers: {
         [OrderPlaced.type]: onOrderPlaced(reservations),
-        [OrderCancelled.type]: settleReservations(OrderCancelled, 'ORDER_CANCELLED', reservations),
-        [OrderTimedOut.type]: settleReservations(OrderTimedOut, 'ORDER_TIMED_OUT', reservations),
+        [OrderCancelled.type]: onOrderCancelled(reservations),
+        [OrderTimedOut.type]: onOrderTimedOut(reservations),
       },
       // A release must happen, however long the database is away: a reservation never outlives its order.
       retryUntilDone: [OrderCancelled.type, OrderTimedOut.type],
@@ -23,9 +27,9 @@ export function inventoryConsumers(reservations: ReservationService): ConsumerSp
       name: 'inventory-on-payments',
       domain: 'payments',
       handlers: {
-        [PaymentSucceeded.type]: settleReservations(PaymentSucceeded, 'PAYMENT_SUCCEEDED', reservations),
-        [PaymentFailed.type]: settleReservations(PaymentFailed, 'PAYMENT_FAILED', reservations),
-        [PaymentRefunded.type]: settleReservations(PaymentRefunded, 'PAYMENT_REFUNDED', reservations),
+        [PaymentSucceeded.type]: onPaymentSucceeded(reservations),
+        [PaymentFailed.type]: onPaymentFailed(reservations),
+        [PaymentRefunded.type]: onPaymentRefunded(reservations),
       },
       // The money moved: the stock follows, whenever that is.
       retryUntilDone: [PaymentSucceeded.type, PaymentFailed.type, PaymentRefunded.type],

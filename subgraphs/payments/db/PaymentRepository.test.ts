@@ -2,7 +2,7 @@ import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subg
 import type { PaymentsDeps } from '../context';
 import { paymentsSubgraph } from '../definition';
 import { PaymentStatus } from '../domain/PaymentStatus';
-import { eventually, SagaWorld } from '../testing/sagaWorld';
+import { eventually, SagaWorld } from '../testing/SagaWorld';
 
 let h: SubgraphHarness;
 let world: SagaWorld;
@@ -30,13 +30,13 @@ async function lockWaits(): Promise<number> {
 describe('starting a charge', () => {
   it("starts no second payment when another delivery's attempt ended while this one waited for the intent", async () => {
     const order = world.newOrder();
-    await world.db.transaction((tx) => deps.saga.recordIntent(tx, order));
+    await world.db.transaction((tx) => deps.paymentRepository.recordIntent(tx, order));
     const twin = world.db.createQueryRunner();
     await twin.connect();
     try {
       await twin.startTransaction();
       await twin.query('SELECT 1 FROM payment_intents WHERE order_id = $1 FOR UPDATE', [order.orderId]);
-      const waiting = deps.saga.beginCharge(order.orderId);
+      const waiting = deps.paymentRepository.beginCharge(order.orderId);
       waiting.catch(() => undefined);
       await eventually(async () => (await lockWaits()) === 1);
       // The twin's whole attempt, declined, commits after the waiting statement took its snapshot.
@@ -52,20 +52,20 @@ describe('starting a charge', () => {
       await twin.release();
     }
 
-    expect(await deps.saga.beginCharge(order.orderId)).toEqual({ step: 'already-settled' });
+    expect(await deps.paymentRepository.beginCharge(order.orderId)).toEqual({ step: 'already-settled' });
     expect((await world.paymentsOf(order.orderId)).map((p) => p.status)).toEqual([PaymentStatus.FAILED]);
   });
 
   it('creates one PENDING payment for two deliveries at once, and both charge it with its key', async () => {
     const order = world.newOrder();
-    await world.db.transaction((tx) => deps.saga.recordIntent(tx, order));
+    await world.db.transaction((tx) => deps.paymentRepository.recordIntent(tx, order));
 
     const attempts = await Promise.allSettled([
-      deps.saga.beginCharge(order.orderId),
-      deps.saga.beginCharge(order.orderId),
+      deps.paymentRepository.beginCharge(order.orderId),
+      deps.paymentRepository.beginCharge(order.orderId),
     ]);
     // A delivery that lost the race fails, and its retry resumes the winner's payment.
-    const retried = await deps.saga.beginCharge(order.orderId);
+    const retried = await deps.paymentRepository.beginCharge(order.orderId);
 
     const [pending] = await world.paymentsOf(order.orderId);
     expect(await world.paymentsOf(order.orderId)).toHaveLength(1);

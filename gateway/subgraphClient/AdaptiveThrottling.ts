@@ -1,6 +1,6 @@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import { isLoadShedding } from '../../platform/errors';
-import { AdaptiveThrottle, type AdaptiveThrottleSettings } from './adaptiveThrottle';
+import { AdaptiveThrottle, type AdaptiveThrottlingSettings } from './AdaptiveThrottle';
 
 /** Operations remembered at once; the oldest is forgotten first (a plan's operations are a handful). */
 const MAX_OPERATIONS = 1_000;
@@ -10,29 +10,30 @@ const MAX_OPERATIONS = 1_000;
  */
 const MAX_OPERATION_LENGTH = 8_192;
 
-interface Shedding {
+interface ThrottledOperation {
   throttle: AdaptiveThrottle;
   /** The subgraph's last refusal of this operation, answered again for the calls refused locally. */
   refusal: GatewayGraphQLResponse;
 }
 
 /**
- * Per subgraph operation (its text: the query planner sends the same text for
- * every client operation of one shape), whether the subgraph sheds it, with
- * an adaptive throttle from its first refusal on. Operations never refused
+ * Adaptive throttling of a subgraph's calls: per subgraph operation (its text:
+ * the query planner sends the same text for every client operation of one
+ * shape), whether the subgraph sheds it, with an AdaptiveThrottle from its
+ * first refusal on. Operations never refused
  * cost nothing here. Only a refusal with no data is kept and answered again:
  * its errors carry no user's data.
  */
-export class LoadSheddingMemory {
-  private readonly operations = new Map<string, Shedding>();
+export class AdaptiveThrottling {
+  private readonly operations = new Map<string, ThrottledOperation>();
 
-  constructor(private readonly settings: AdaptiveThrottleSettings) {}
+  constructor(private readonly settings: AdaptiveThrottlingSettings) {}
 
   /** The refusal to answer without calling the subgraph, or nothing: call it. */
   refusalFor(operation: string): GatewayGraphQLResponse | undefined {
-    const shedding = this.operations.get(operation);
+    const throttled = this.operations.get(operation);
     // A copy each time: the gateway builds its own errors from these, and none may see another's.
-    return shedding?.throttle.refusesLocally() ? structuredClone(shedding.refusal) : undefined;
+    return throttled?.throttle.refusesLocally() ? structuredClone(throttled.refusal) : undefined;
   }
 
   /**
@@ -47,15 +48,15 @@ export class LoadSheddingMemory {
   record(operation: string, response: GatewayGraphQLResponse): void {
     const refused =
       response.data == null && !!response.errors?.length && response.errors.every((e) => isLoadShedding(e.extensions));
-    const shedding = this.operations.get(operation);
+    const throttled = this.operations.get(operation);
     if (!refused) {
-      shedding?.throttle.accepted();
+      throttled?.throttle.accepted();
       return;
     }
     if (operation.length > MAX_OPERATION_LENGTH) return;
     const refusal = { data: null, errors: response.errors };
-    if (shedding) {
-      shedding.refusal = refusal;
+    if (throttled) {
+      throttled.refusal = refusal;
       return;
     }
     if (this.operations.size >= MAX_OPERATIONS) this.operations.delete(this.operations.keys().next().value!);

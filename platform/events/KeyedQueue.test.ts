@@ -1,4 +1,4 @@
-import { KeyedQueue } from './keyedQueue';
+import { KeyedQueue } from './KeyedQueue';
 
 /** A task that runs until released, recording when it started and ended. */
 function gate() {

@@ -1,4 +1,4 @@
-import { Balancer } from './balancer';
+import { Balancer } from './Balancer';
 import type { SubgraphInstance } from './SubgraphInstance';
 
 /** Just what the balancer reads of an instance. */

@@ -5,12 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
 import { ServiceTokenSigner } from '../../platform/auth/serviceTokens';
 import type { GatewayContext } from '../context';
-import { AdaptiveThrottle } from './adaptiveThrottle';
-import { LoadSheddingMemory } from './loadSheddingMemory';
+import { AdaptiveThrottle } from './AdaptiveThrottle';
+import { AdaptiveThrottling } from './AdaptiveThrottling';
 import { SubgraphDataSource } from './SubgraphDataSource';
 import { testLog, testSubgraphClient } from '../../test/support/testSubgraphClient';
 
-describe('the adaptive throttle', () => {
+describe('adaptive throttling: the throttle of one operation', () => {
   const clock = { now: 0 };
   const throttle = (random: () => number) =>
     new AdaptiveThrottle({ multiplier: 2, windowMs: 1_000 }, () => clock.now, random);
@@ -106,8 +106,8 @@ async function withShedSubgraph(
   });
   const { privateKey, publicKey } = await generateKeyPair('ES256');
   const signer = new ServiceTokenSigner('gateway', { kid: 'test', privateKey, publicJwk: await exportJWK(publicKey) });
-  const shedding = new LoadSheddingMemory({ multiplier: 2, windowMs: 1_000 });
-  const source = new SubgraphDataSource(client, signer, metrics, testLog, shedding);
+  const throttling = new AdaptiveThrottling({ multiplier: 2, windowMs: 1_000 });
+  const source = new SubgraphDataSource(client, signer, metrics, testLog, throttling);
   const call = (query: string) =>
     source.process({
       request: { query, variables: {} },
@@ -123,7 +123,7 @@ async function withShedSubgraph(
   }
 }
 
-describe('a subgraph operation that is shed', () => {
+describe('adaptive throttling of a subgraph operation that is shed', () => {
   it('gets most of its calls answered with the subgraph refusal at once, and is sent again once the window passed', async () => {
     let refusing = true;
     const answer = (body: string) => {

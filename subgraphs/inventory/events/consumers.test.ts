@@ -6,7 +6,7 @@ import { OrderPlaced } from '../../orders/events/contracts';
 import { PaymentFailed, PaymentRefunded } from '../../payments/events/contracts';
 import { productsSubgraph } from '../../products/definition';
 import { inventorySubgraph } from '../definition';
-import { eventually, InventoryTestKit, orderPlaced, paymentOf } from '../testing/inventoryTestKit';
+import { eventually, InventoryTestKit, orderPlaced, paymentOf } from '../testing/InventoryTestKit';
 import { StockRejected, StockReserved } from './contracts';
 
 let h: SubgraphHarness;

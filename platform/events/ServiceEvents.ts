@@ -2,11 +2,11 @@ import type { DataSource } from 'typeorm';
 import type { SubgraphConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { EventBus } from './eventBus';
-import { EventConsumer, type ConsumerSpec } from './eventConsumer';
+import { EventBus } from './EventBus';
+import { EventConsumer, type ConsumerSpec } from './EventConsumer';
 import { createEventMetrics, type EventMetrics } from './eventMetrics';
-import { EventTablePruner } from './eventTablePruner';
-import { OutboxRelay } from './outboxRelay';
+import { EventTablePruner } from './EventTablePruner';
+import { OutboxRelay } from './OutboxRelay';
 
 export interface ServiceEventsSpec {
   /** This service writes events to its outbox; the relay publishes them to its domain's stream. */

@@ -3,13 +3,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../logger';
 import { inConsumerSpan, recordSpanError } from '../tracing/traceContext';
 import { parseEnvelope, RetryLaterError, type EventEnvelope } from './envelope';
-import type { EventBus } from './eventBus';
+import type { EventBus } from './EventBus';
 import type { EventMetrics } from './eventMetrics';
-import { recordProcessed } from './inbox';
-import { KeyedQueue } from './keyedQueue';
+import { recordProcessed, wasProcessed } from './inbox';
+import { KeyedQueue } from './KeyedQueue';
 import { publishDeadLetter } from './deadLetters';
 import { domainSubjects, streamOf } from './naming';
-import { prepared } from '../db/preparedStatements';
 import { natsErrorMessage } from './natsErrorMessage';
 import { DEFAULT_RETRY_POLICY, onFailure, type RetryPolicy } from './retrySchedule';
 
@@ -280,12 +279,8 @@ export class EventConsumer {
     message.term();
   }
 
-  private async alreadyProcessed(eventId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      prepared('SELECT 1 FROM processed_events WHERE consumer = $1 AND event_id = $2'),
-      [this.spec.name, eventId],
-    )) as unknown[];
-    return rows.length > 0;
+  private alreadyProcessed(eventId: string): Promise<boolean> {
+    return wasProcessed(this.dataSource, this.spec.name, eventId);
   }
 
   private count(type: string, outcome: string): void {

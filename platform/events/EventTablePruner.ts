@@ -1,6 +1,8 @@
 import type { Counter } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../logger';
+import { deleteProcessedBatch, INBOX_WALK_START } from './inbox';
+import { deletePublishedBatch } from './outbox';
 
 export interface EventRetention {
   /** Published outbox rows and handled-event records older than this are deleted. */
@@ -59,62 +61,31 @@ export class EventTablePruner {
    */
   async prune(): Promise<{ outbox: number; processedEvents: number }> {
     const cutoff = new Date(Date.now() - this.retention.retentionMs);
-    const outbox = await this.walk('outbox', ['seq'], [0], cutoff, (after) => ({
-      sql: `WITH doomed AS (
-              SELECT seq FROM outbox WHERE seq > $1 AND published_at < $2 ORDER BY seq LIMIT $3
-            ), deleted AS (
-              DELETE FROM outbox o USING doomed d WHERE o.seq = d.seq RETURNING o.seq
-            )
-            SELECT count(*)::int AS n, max(seq) AS seq FROM deleted`,
-      values: [after[0]],
-    }));
-    const processedEvents = await this.walk(
-      'processed_events',
-      ['consumer', 'event_id'],
-      ['', '00000000-0000-0000-0000-000000000000'],
-      cutoff,
-      (after) => ({
-        sql: `WITH doomed AS (
-                SELECT consumer, event_id FROM processed_events
-                 WHERE (consumer, event_id) > ($1, $2::uuid) AND processed_at < $3
-                 ORDER BY consumer, event_id LIMIT $4
-              ), deleted AS (
-                DELETE FROM processed_events p USING doomed d
-                 WHERE p.consumer = d.consumer AND p.event_id = d.event_id
-                RETURNING p.consumer, p.event_id
-              )
-              SELECT count(*)::int AS n, last.consumer, last.event_id
-                FROM deleted
-                LEFT JOIN LATERAL (
-                  SELECT consumer, event_id FROM deleted ORDER BY consumer DESC, event_id DESC LIMIT 1
-                ) last ON true
-               GROUP BY last.consumer, last.event_id`,
-        values: after,
-      }),
+    const outbox = await this.walk('outbox', [0], (after, limit) =>
+      deletePublishedBatch(this.dataSource, after[0], cutoff, limit),
+    );
+    const processedEvents = await this.walk('processed_events', INBOX_WALK_START, (after, limit) =>
+      deleteProcessedBatch(this.dataSource, after, cutoff, limit),
     );
     if (outbox + processedEvents > 0) this.log.info({ outbox, processedEvents, cutoff }, 'event tables pruned');
     return { outbox, processedEvents };
   }
 
-  /** Deletes batch after batch; `batch(after)` deletes the next rows after that key and returns the last one. */
+  /** Deletes batch after batch; `batch(after, limit)` deletes the next rows after that key and returns the last one. */
   private async walk(
     table: string,
-    keyColumns: string[],
     start: unknown[],
-    cutoff: Date,
-    batch: (after: unknown[]) => { sql: string; values: unknown[] },
+    batch: (after: unknown[], limit: number) => Promise<{ deleted: number; after: unknown[] }>,
   ): Promise<number> {
     const batchSize = this.retention.batchSize ?? 5_000;
     let after = start;
     let total = 0;
     while (!this.stopping) {
-      const { sql, values } = batch(after);
-      const rows = (await this.dataSource.query(sql, [...values, cutoff, batchSize])) as Record<string, unknown>[];
-      const deleted = Number(rows[0]?.n ?? 0);
-      total += deleted;
-      this.pruned.inc({ table }, deleted);
-      if (deleted < batchSize) break;
-      after = keyColumns.map((column) => rows[0][column]);
+      const result = await batch(after, batchSize);
+      total += result.deleted;
+      this.pruned.inc({ table }, result.deleted);
+      if (result.deleted < batchSize) break;
+      after = result.after;
     }
     return total;
   }

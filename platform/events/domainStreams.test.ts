@@ -1,7 +1,8 @@
 import { connect, nanos, type JetStreamManager, type NatsConnection, type NatsError } from 'nats';
 import { TEST_NATS_URL, testNamespace } from '../../test/support/testEnv';
 import { createLogger } from '../logger';
-import { deleteEventNamespace, ensureDomainStream, EventBus, type StreamLimits } from './eventBus';
+import { deleteEventNamespace, ensureDomainStream, type StreamLimits } from './domainStreams';
+import { EventBus } from './EventBus';
 import { deadLetterStream, domainSubjects, streamOf, subjectOf } from './naming';
 
 const { prefix } = testNamespace();
