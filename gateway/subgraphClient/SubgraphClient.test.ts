@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
+import { eventually } from '../../test/support/eventually';
 import { createSubgraphClientMetrics } from './subgraphClientMetrics';
 import { SubgraphInstances } from './SubgraphInstances';
 import { TEST_CLIENT_SETTINGS, testLog, testSubgraphClient } from '../../test/support/testSubgraphClient';
@@ -84,6 +85,81 @@ describe('SubgraphClient', () => {
     } finally {
       await instances.close();
       await failing.close();
+    }
+  });
+
+  it('lets one probe through an open breaker after the half-open delay: a failed probe keeps it open, a good one closes it', async () => {
+    // The instance fails until the test heals it; a probe's answer can be held to see what happens meanwhile.
+    let healthy = false;
+    let holdNext = false;
+    const held: http.ServerResponse[] = [];
+    const answer = (res: http.ServerResponse) =>
+      healthy ? res.setHeader('content-type', 'application/json').end('{"data":{}}') : res.writeHead(503).end('down');
+    const instance = await server((_req, res) => (holdNext ? ((holdNext = false), held.push(res)) : answer(res)));
+    // A deadline long enough for a held probe to be answered by the test, not timed out.
+    const { client, instances, metrics } = await clientFor([instance.url], {
+      breakerFailures: 2,
+      breakerHalfOpenAfterMs: 500,
+      timeoutMs: 10_000,
+    });
+    const breakerState = async () => (await metrics.breakerState.get()).values[0].value;
+    const reasonOf = (call: Promise<unknown>) =>
+      call.then(
+        () => 'answered',
+        (failure: { reason: string }) => failure.reason,
+      );
+    /** Calls until one reaches the instance (the probe), checking every call before it was refused unsent. */
+    const untilProbe = async () => {
+      const reached = instance.received.length;
+      const refusedUnsent: string[] = [];
+      let probe: Promise<string> | undefined;
+      await eventually(async () => {
+        let settled = false;
+        const call = reasonOf(client.post('{}', {}, true)).finally(() => (settled = true));
+        // The probe is the call that got to the instance; it may be held there, so it is not awaited here.
+        await until(() => settled || instance.received.length > reached);
+        if (instance.received.length > reached) {
+          probe = call;
+          return true;
+        }
+        refusedUnsent.push(await call);
+        return false;
+      }, 5_000);
+      return { probe: probe!, refusedUnsent };
+    };
+    try {
+      for (let i = 0; i < 2; i++) expect(await reasonOf(client.post('{}', {}, true))).toBe('bad_status');
+      expect(await breakerState()).toBe(1);
+      // Open: refused at once, and nothing reaches the instance.
+      expect(await reasonOf(client.post('{}', {}, true))).toBe('circuit_open');
+      expect(instance.received).toHaveLength(2);
+
+      // The half-open delay passes: one probe reaches the failing instance, and the breaker stays open.
+      const failed = await untilProbe();
+      expect(failed.refusedUnsent.every((reason) => reason === 'circuit_open')).toBe(true);
+      expect(await failed.probe).toBe('bad_status');
+      expect(instance.received).toHaveLength(3);
+      expect(await breakerState()).toBe(1);
+      expect(await reasonOf(client.post('{}', {}, true))).toBe('circuit_open');
+      expect(instance.received).toHaveLength(3);
+
+      // Healed: the next probe is held at the instance; while it is out the breaker is half-open and other
+      // calls are refused without being sent. Its success closes the breaker.
+      healthy = true;
+      holdNext = true;
+      const good = await untilProbe();
+      expect(good.refusedUnsent.every((reason) => reason === 'circuit_open')).toBe(true);
+      expect(await breakerState()).toBe(2);
+      expect(await reasonOf(client.post('{}', {}, true))).toBe('circuit_open');
+      expect(instance.received).toHaveLength(4);
+      answer(held[0]);
+      expect(await good.probe).toBe('answered');
+      expect(await breakerState()).toBe(0);
+      for (let i = 0; i < 3; i++) expect(await reasonOf(client.post('{}', {}, true))).toBe('answered');
+      expect(instance.received).toHaveLength(7);
+    } finally {
+      await instances.close();
+      await instance.close();
     }
   });
 });

@@ -157,3 +157,36 @@ describe('operation rate limit (per user, per IP when anonymous)', () => {
     }
   }, 60_000);
 });
+
+describe('the client address behind proxies (TRUST_PROXY), for the anonymous budget', () => {
+  // One socket's peer (this test, 127.0.0.1) for every request; only X-Forwarded-For differs.
+  const anonymous = (url: string, forwardedFor: string) => send(url, '{ __typename }', forwardedFor);
+  const withGateway = async (trustProxy: string, test: (url: string) => Promise<void>) => {
+    const gateway = await sg.startGateway({ TRUST_PROXY: trustProxy, RATE_LIMIT_POINTS: '3', ...sameKey() });
+    try {
+      await test(`${gateway.url}/graphql`);
+    } finally {
+      await gateway.stop();
+    }
+  };
+
+  it('ignores X-Forwarded-For when unset: requests from one socket share one budget, whatever they claim', async () => {
+    await withGateway('', async (url) => {
+      for (const claimed of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+        expect((await anonymous(url, claimed)).body).toEqual({ data: { __typename: 'Query' } });
+      }
+      expectLimited(await anonymous(url, '198.51.100.4'));
+    });
+  }, 60_000);
+
+  it('with a hop count of 1, keys the budget by the address the proxy saw, and a forged left-most entry gets no fresh one', async () => {
+    await withGateway('1', async (url) => {
+      for (let i = 0; i < 3; i++) expect((await anonymous(url, '198.51.100.1')).body.errors).toBeUndefined();
+      expectLimited(await anonymous(url, '198.51.100.1'));
+      // Another client behind the same proxy has a budget of its own.
+      expect((await anonymous(url, '198.51.100.2')).body).toEqual({ data: { __typename: 'Query' } });
+      // The client sent its own X-Forwarded-For; the proxy appended the address it saw. Only that one counts.
+      expectLimited(await anonymous(url, '203.0.113.99, 198.51.100.1'));
+    });
+  }, 60_000);
+});

