@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { EventProbe } from '../../test/support/eventProbe';
-import { startSubgraphs, type SubgraphHarness } from '../../test/support/subgraphHarness';
+import type { SubgraphHarness } from '../../test/support/subgraphHarness';
 import { productsSubgraph } from '../products/definition';
 import { inventorySubgraph } from './definition';
 import type { OrderLine } from './domain/planReservation';
@@ -9,17 +8,12 @@ import { InventoryTestKit } from './testing/InventoryTestKit';
 
 let h: SubgraphHarness;
 let kit: InventoryTestKit;
-let probe: EventProbe;
 
 beforeAll(async () => {
-  h = await startSubgraphs([inventorySubgraph, productsSubgraph]);
-  probe = await EventProbe.connect(h.env.EVENTS_PREFIX!);
-  kit = new InventoryTestKit(h, probe);
+  kit = await InventoryTestKit.start([inventorySubgraph, productsSubgraph]);
+  ({ h } = kit);
 });
-afterAll(async () => {
-  await probe?.close();
-  await h?.stop();
-});
+afterAll(() => kit?.stop());
 
 /** Runs `work` in a transaction and counts the SQL statements it sends. */
 async function countStatements(work: (tx: EntityManager) => Promise<unknown>): Promise<number> {

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { isUuid } from '../../../platform/graphql/ids';
+import { findByUuids } from '../../../platform/db/findByUuids';
 import { StockRow } from './StockRow';
 
 /** The reads of the stock table the API serves (its writes are StockRepository's). */
@@ -12,8 +12,6 @@ export class StockQueries {
 
   /** One query for any number of products (the DataLoader's batch). */
   async findByProductIds(productIds: readonly string[]): Promise<StockRow[]> {
-    const valid = productIds.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('s').where('s.product_id = ANY(:ids)', { ids: valid }).getMany();
+    return findByUuids(this.rows, 'product_id', productIds);
   }
 }

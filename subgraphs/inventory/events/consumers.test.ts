@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventEnvelope } from '../../../platform/events/envelope';
-import { EventProbe } from '../../../test/support/eventProbe';
-import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
+import type { EventProbe } from '../../../test/support/eventProbe';
 import { OrderPlaced } from '../../orders/events/contracts';
 import { PaymentFailed, PaymentRefunded } from '../../payments/events/contracts';
 import { productsSubgraph } from '../../products/definition';
@@ -9,19 +8,14 @@ import { inventorySubgraph } from '../definition';
 import { eventually, InventoryTestKit, orderPlaced, paymentOf } from '../testing/InventoryTestKit';
 import { StockRejected, StockReserved } from './contracts';
 
-let h: SubgraphHarness;
 let kit: InventoryTestKit;
 let probe: EventProbe;
 
 beforeAll(async () => {
-  h = await startSubgraphs([inventorySubgraph, productsSubgraph]);
-  probe = await EventProbe.connect(h.env.EVENTS_PREFIX!);
-  kit = new InventoryTestKit(h, probe);
+  kit = await InventoryTestKit.start([inventorySubgraph, productsSubgraph]);
+  ({ probe } = kit);
 });
-afterAll(async () => {
-  await probe?.close();
-  await h?.stop();
-});
+afterAll(() => kit?.stop());
 
 const byProduct = (a: { productId: string }, b: { productId: string }) => (a.productId < b.productId ? -1 : 1);
 

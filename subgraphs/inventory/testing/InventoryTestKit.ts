@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { EventProbe } from '../../../test/support/eventProbe';
-import type { SubgraphHarness } from '../../../test/support/subgraphHarness';
+import { EventProbe } from '../../../test/support/eventProbe';
+import { startSubgraphs, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
 import { PaymentSucceeded } from '../../payments/events/contracts';
 import type { InventoryDeps } from '../context';
@@ -35,9 +35,20 @@ export class InventoryTestKit {
   private skus = 0;
 
   constructor(
-    private readonly h: SubgraphHarness,
+    readonly h: SubgraphHarness,
     readonly probe: EventProbe,
   ) {}
+
+  /** Starts the given subgraphs (inventory and what its tests need beside it) and a probe on their namespace. */
+  static async start(definitions: Parameters<typeof startSubgraphs>[0]): Promise<InventoryTestKit> {
+    const h = await startSubgraphs(definitions);
+    return new InventoryTestKit(h, await EventProbe.connect(h.env.EVENTS_PREFIX!));
+  }
+
+  async stop(): Promise<void> {
+    await this.probe.close();
+    await this.h.stop();
+  }
 
   get deps(): InventoryDeps {
     return this.h.services.inventory.deps as InventoryDeps;

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { isUuid } from '../../../platform/graphql/ids';
+import { findByUuids } from '../../../platform/db/findByUuids';
 import type { OrderStatus } from '../domain/OrderStatus';
 import { OrderItemRow } from './OrderItemRow';
 import { OrderRow } from './OrderRow';
@@ -51,9 +51,7 @@ export class OrderQueries {
 
   /** One query for any number of ids (the DataLoader's batch). */
   async findByIds(ids: readonly string[]): Promise<OrderRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.orders.createQueryBuilder('o').where('o.id = ANY(:ids)', { ids: valid }).getMany();
+    return findByUuids(this.orders, 'id', ids);
   }
 
   /** The lines of many orders in one query, each order's in line order. */

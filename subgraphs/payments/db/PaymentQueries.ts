@@ -1,4 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
+import { findByUuids } from '../../../platform/db/findByUuids';
 import { isUuid } from '../../../platform/graphql/ids';
 import { PaymentRow } from './PaymentRow';
 
@@ -12,9 +13,7 @@ export class PaymentQueries {
 
   /** One query for any number of ids (the DataLoader's batch). */
   async findByIds(ids: readonly string[]): Promise<PaymentRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('p').where('p.id = ANY(:ids)', { ids: valid }).getMany();
+    return findByUuids(this.rows, 'id', ids);
   }
 
   /** The newest payment of each order that has one, in one query (walks payments_order_created_idx). */

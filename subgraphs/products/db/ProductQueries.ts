@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { isUuid } from '../../../platform/graphql/ids';
+import { findByUuids } from '../../../platform/db/findByUuids';
 import { ProductRow } from './ProductRow';
 
 export interface ProductPageQuery {
@@ -25,9 +25,7 @@ export class ProductQueries {
 
   /** One query for any number of ids (the DataLoader's batch). */
   async findByIds(ids: readonly string[]): Promise<ProductRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('p').where('p.id = ANY(:ids)', { ids: valid }).getMany();
+    return findByUuids(this.rows, 'id', ids);
   }
 
   async page(query: ProductPageQuery): Promise<ProductPage> {

@@ -1,5 +1,5 @@
 import type { DataSource, Repository } from 'typeorm';
-import { isUuid } from '../../../platform/graphql/ids';
+import { findByUuids } from '../../../platform/db/findByUuids';
 import { UserRow } from './UserRow';
 
 export interface Credentials {
@@ -17,9 +17,7 @@ export class UserQueries {
 
   /** One query for any number of ids (the DataLoader's batch). */
   async findByIds(ids: readonly string[]): Promise<UserRow[]> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return [];
-    return this.rows.createQueryBuilder('u').where('u.id = ANY(:ids)', { ids: valid }).getMany();
+    return findByUuids(this.rows, 'id', ids);
   }
 
   /** The account and its password hash, for log-in only. */
