@@ -14,12 +14,12 @@ import { OrderService } from './OrderService';
 import { SagaAdmission } from './SagaAdmission';
 import { SagaDeadline } from './SagaDeadline';
 import { sagaAdmissionSettings } from './sagaAdmissionSettings';
-
-type OrdersSettings = ReturnType<typeof sagaAdmissionSettings.read>;
 import { ProductsClient } from './ProductsClient';
 import { resolveOrderReference } from './resolvers/orderReference';
 import { UserOrdersResolver } from './resolvers/UserOrdersResolver';
 import type { User } from './schema/User';
+
+type OrdersSettings = ReturnType<typeof sagaAdmissionSettings.read>;
 
 export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext, OrdersSettings> = {
   name: 'orders',
