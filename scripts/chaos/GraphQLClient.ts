@@ -1,6 +1,7 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { Pool } from 'undici';
+import { postGraphQL } from '../postGraphQL';
 
 /** What a client saw: data, GraphQL errors (with or without data), or no GraphQL answer at all. */
 export type Outcome<T> =
@@ -11,9 +12,7 @@ export type Outcome<T> =
 const REQUEST_TIMEOUT_MS = 20_000;
 
 /**
- * The typed client documents over one keep-alive pool to the gateway
- * (undici: lighter than fetch on a machine whose cores the services need).
- * A pool whose connections the gateway's death broke connects again on the
+ * The typed client documents over one keep-alive pool to the gateway. A pool whose connections the gateway's death broke connects again on the
  * next request.
  */
 export class GraphQLClient {
@@ -33,28 +32,16 @@ export class GraphQLClient {
       query = print(document);
       this.texts.set(document, query);
     }
-    let status: number;
-    let text: string;
-    try {
-      const response = await this.pool.request({
-        method: 'POST',
-        path: this.path,
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify({ query, variables }),
-        headersTimeout: REQUEST_TIMEOUT_MS,
-        bodyTimeout: REQUEST_TIMEOUT_MS,
-      });
-      status = response.statusCode;
-      text = await response.body.text();
-    } catch (error) {
-      return { kind: 'transport', cause: transportCause(error as Error) };
-    }
-    let body: { data?: T | null; errors?: { message?: string; extensions?: { code?: string; reason?: string } }[] };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      return { kind: 'transport', cause: `HTTP ${status}, not JSON` };
-    }
+    const posted = await postGraphQL<T>(
+      this.pool,
+      this.path,
+      JSON.stringify({ query, variables }),
+      token,
+      REQUEST_TIMEOUT_MS,
+    );
+    if (posted.kind === 'transport') return { kind: 'transport', cause: transportCause(posted.error) };
+    if (posted.kind === 'notJson') return { kind: 'transport', cause: `HTTP ${posted.status}, not JSON` };
+    const { status, body } = posted;
     const [error] = body.errors ?? [];
     if (error) {
       return {
