@@ -1,6 +1,6 @@
 import { PlaceOrderDocument } from '../../client/generated/graphql';
 import { eventually } from '../support/eventually';
-import { parsePrometheusText, sampleSum } from '../support/prometheusText';
+import { scrapeSum } from '../support/prometheusText';
 import { ENDED, ShopClient, signUp } from '../support/shopClient';
 import { startSupergraph, type GraphQLResult, type Supergraph } from '../support/supergraph';
 
@@ -40,14 +40,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await sg?.stop();
 });
-
-async function metric(service: 'gateway' | 'orders', name: string, labels: Record<string, string> = {}) {
-  const response = await fetch(`${sg.baseUrl[service]}/metrics`);
-  const samples = parsePrometheusText(await response.text()).filter((sample) =>
-    Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-  );
-  return sampleSum(samples, name);
-}
 
 interface Offered {
   key: string;
@@ -90,8 +82,8 @@ describe('a saga slower than the orders offered', () => {
         extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'saga_backlog' },
       });
     }
-    const refusedByOrders = await metric('orders', 'orders_admission_refusals_total');
-    const throttled = await metric('gateway', 'subgraph_fetch_throttled_total', { subgraph: 'orders' });
+    const refusedByOrders = await scrapeSum(sg.baseUrl.orders, 'orders_admission_refusals_total');
+    const throttled = await scrapeSum(sg.baseUrl.gateway, 'subgraph_fetch_throttled_total', { subgraph: 'orders' });
     expect(throttled).toBeGreaterThan(0);
     // Each refusal the customers saw was made once: by the orders service, or by the gateway without a call.
     expect(refusedByOrders + throttled).toBe(refused.length);
