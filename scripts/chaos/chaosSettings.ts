@@ -95,7 +95,10 @@ const SHORT: ChaosSettings = {
     databaseOutageSeconds: 20,
     providerOutageSeconds: 15,
   },
-  orderDeadline: '1m',
+  // Back to back, the NATS cluster restart and the database outage hold an order's events for about 45 s;
+  // a 1 m deadline timed out dozens of orders and dead-lettered their late events, as the deadline is meant
+  // to, which is not what this run checks. 2 m keeps the short run's faults inside the deadline.
+  orderDeadline: '2m',
   drainSeconds: 90,
 };
 
