@@ -5,6 +5,7 @@ import { limitSettings } from './limits/limitSettings';
 import { persistedOperationSettings } from './persistedOperations/persistedOperationSettings';
 import { rateLimitSettings } from './rateLimits/rateLimitSettings';
 import { subgraphCallSettings } from './subgraphClient/subgraphCallSettings';
+import { subscriptionSettings } from './subscriptions/subscriptionSettings';
 
 /** The gateway's own settings groups, each declared next to the code that uses it. */
 export const GATEWAY_SETTINGS = [
@@ -14,6 +15,7 @@ export const GATEWAY_SETTINGS = [
   rateLimitSettings,
   corsSettings,
   persistedOperationSettings,
+  subscriptionSettings,
 ] as const;
 
 export type GatewayConfig = CommonConfig & { port: number } & ReturnType<typeof gatewaySettings.read> &
@@ -21,7 +23,8 @@ export type GatewayConfig = CommonConfig & { port: number } & ReturnType<typeof 
   ReturnType<typeof limitSettings.read> &
   ReturnType<typeof rateLimitSettings.read> &
   ReturnType<typeof corsSettings.read> &
-  ReturnType<typeof persistedOperationSettings.read>;
+  ReturnType<typeof persistedOperationSettings.read> &
+  ReturnType<typeof subscriptionSettings.read>;
 
 export function loadGatewayConfig(env: Env): GatewayConfig {
   const common = loadCommonConfig(env);
@@ -34,5 +37,6 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     ...rateLimitSettings.read(env),
     ...corsSettings.read(env),
     ...persistedOperationSettings.read(env),
+    ...subscriptionSettings.read(env),
   };
 }

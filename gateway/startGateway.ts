@@ -3,10 +3,13 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import express from 'express';
+import proxyAddr from 'proxy-addr';
 import { ServiceTokenSigner } from '../platform/auth/serviceTokens';
 import { loadSigningKey } from '../platform/auth/signingKey';
 import { UserTokenVerifier } from '../platform/auth/userTokens';
+import type { UserIdentity } from '../platform/auth/identity';
 import type { Env } from '../platform/config';
+import { EventBus } from '../platform/events/EventBus';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
 import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
@@ -17,11 +20,21 @@ import { createMetrics } from '../platform/metrics';
 import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './gatewayConfig';
 import { createGatewayErrorFormatter } from './gatewayErrors';
+import { allowedOrigins } from './http/allowedOrigins';
 import { corsPolicy } from './http/corsPolicy';
 import { costLimitPlugin, withLimitErrors } from './limits/limitsPlugin';
 import { operationShapeRule } from './limits/operationLimits';
 import { persistedOperations } from './persistedOperations/persistedOperations';
 import { createRateLimiters } from './rateLimits/rateLimiters';
+import { ChangeFeed } from './subscriptions/ChangeFeed';
+import { sseTransport } from './subscriptions/sseTransport';
+import { SubscriberAuth } from './subscriptions/subscriberAuth';
+import { FOLLOWED_CHANGES } from './subscriptions/subscriptionFields';
+import { createSubscriptionMetrics } from './subscriptions/subscriptionMetrics';
+import { SubscriptionService } from './subscriptions/SubscriptionService';
+import { subscriptionsOverHttpRefused } from './subscriptions/subscriptionsOverHttpRefused';
+import { serveWebSockets } from './subscriptions/webSocketTransport';
+import { OperationBudget } from './rateLimits/OperationBudget';
 import { rateLimitPlugin } from './rateLimits/rateLimitPlugin';
 import { startSubgraphCalls } from './subgraphClient/subgraphCalls';
 import { supergraphFromFile } from './supergraphFile';
@@ -44,7 +57,12 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
   // Per subgraph: instances, keep-alive pools, breakers, deadline and retry (gateway/subgraphClient/).
   const subgraphCalls = await startSubgraphCalls(config, signer, metrics.registry, log);
+  // The changes subscriptions deliver, followed on NATS from now on (gateway/subscriptions/).
+  const bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: 'gateway', log });
+  const feed = new ChangeFeed(bus, FOLLOWED_CHANGES, log);
+  feed.start();
   const rateLimiters = await createRateLimiters(config.rateLimits, log);
+  const budget = new OperationBudget(rateLimiters, log, metrics.registry);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphPath, log),
@@ -57,6 +75,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     supergraphLoaded = true;
   });
 
+  const formatError = withLimitErrors(createGatewayErrorFormatter(log, !config.production));
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
@@ -72,16 +91,17 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     hideSchemaDetailsFromClientErrors: config.production,
     // APQ, or with PERSISTED_ONLY the manifest's operations only (gateway/persistedOperations/).
     persistedQueries: persisted.persistedQueries,
-    formatError: withLimitErrors(createGatewayErrorFormatter(log, !config.production)),
+    formatError,
     // Request limits (gateway/limits/): all refuse an operation before a query plan or a subgraph call.
     parseOptions: { maxTokens: config.limits.maxTokens },
     validationRules: [operationShapeRule(config.limits)],
     plugins: [
       // First: an operation off the safelist is refused as such, whatever else is wrong with it.
       ...persisted.plugins,
+      subscriptionsOverHttpRefused(),
       costLimitPlugin(config.limits.maxCost),
       // Rate limits (gateway/rateLimits/): also before a query plan or a subgraph call.
-      rateLimitPlugin(rateLimiters, log, metrics.registry),
+      rateLimitPlugin(budget),
       config.production
         ? ApolloServerPluginLandingPageDisabled()
         : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
@@ -90,6 +110,17 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     ],
   });
   await apollo.start();
+  const subscriptions = new SubscriptionService(
+    gateway,
+    feed,
+    budget,
+    config,
+    createSubscriptionMetrics(metrics.registry),
+    formatError,
+    log,
+  );
+  const subscriberAuth = new SubscriberAuth(users);
+  const isAllowedOrigin = allowedOrigins(config.corsOrigins, { localhost: config.nodeEnv === 'development' });
 
   const app = express();
   app.disable('x-powered-by');
@@ -112,7 +143,14 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     log,
     maxBodyBytes: config.limits.maxBodyBytes,
     // Browsers on CORS_ORIGINS only (none by default).
-    cors: corsPolicy(config.corsOrigins),
+    cors: corsPolicy(isAllowedOrigin),
+    // Subscriptions over SSE: requests that accept text/event-stream, after authentication.
+    streams: sseTransport({
+      service: subscriptions,
+      auth: subscriberAuth,
+      formatError,
+      userOf: (res) => res.locals.identity as UserIdentity | undefined,
+    }),
     authenticate: async (token) => (token === undefined ? undefined : users.verify(token)),
     userIdOf: (user) => user?.id,
     // The client's x-request-id when well-formed, else a new one; SubgraphDataSource passes it on.
@@ -121,6 +159,18 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   });
 
   const server = await listen(app, config.host, config.port);
+  const webSockets = serveWebSockets(server.server, {
+    path: '/graphql',
+    service: subscriptions,
+    auth: subscriberAuth,
+    isAllowedOrigin,
+    formatError,
+    keepAliveMs: config.subscriptions.keepAliveMs,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+    // As express's req.ip: the socket's peer, or the client a trusted proxy names (TRUST_PROXY).
+    ipOf: (request) => proxyAddr(request, app.get('trust proxy fn') as (addr: string, i: number) => boolean),
+    log,
+  });
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${server.port}/graphql`;
   log.info({ url }, 'gateway ready');
   return {
@@ -131,10 +181,16 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
       // then the server stops accepting and waits for the ones in flight.
       endpoints.drain();
       await new Promise((resolve) => setTimeout(resolve, config.shutdownDelayMs));
+      // Subscriptions end cleanly (SSE streams complete, WebSockets close 1001) before the server
+      // waits for its open requests: a stream would otherwise hold the close for ever.
+      subscriptions.closeAll();
+      await webSockets.close();
       await server.close();
       await apollo.stop();
       await subgraphCalls.close();
       await rateLimiters.close();
+      await feed.stop();
+      await bus.close();
       log.info('stopped');
     },
   };

@@ -1,6 +1,7 @@
 import { tokenSettings } from './auth/tokenSettings';
 import { databaseSettings } from './db/databaseSettings';
 import { eventSettings, type EventSettings } from './events/eventSettings';
+import { natsSettings } from './events/natsSettings';
 import { peerSettingsGroup, type PeerUrls } from './http/peerSettings';
 import type { SubgraphName } from './serviceNames';
 import { serviceSettings } from './serviceSettings';
@@ -14,13 +15,21 @@ export type { PeerUrls } from './http/peerSettings';
  * Composes the settings groups each module declares next to its code (every *Settings.ts). A group
  * knows its variables, defaults and ranges; this file only says which services read which groups.
  */
-export const COMMON_SETTINGS = [serviceSettings, peerSettingsGroup, tokenSettings] as const;
+export const COMMON_SETTINGS = [serviceSettings, peerSettingsGroup, tokenSettings, natsSettings] as const;
 export const SUBGRAPH_SETTINGS = [databaseSettings, eventSettings] as const;
 
-export type CommonConfig = ReturnType<typeof serviceSettings.read> & PeerUrls & ReturnType<typeof tokenSettings.read>;
+export type CommonConfig = ReturnType<typeof serviceSettings.read> &
+  PeerUrls &
+  ReturnType<typeof tokenSettings.read> &
+  ReturnType<typeof natsSettings.read>;
 
 export function loadCommonConfig(env: Env): CommonConfig {
-  return { ...serviceSettings.read(env), ...peerSettingsGroup.read(env), ...tokenSettings.read(env) };
+  return {
+    ...serviceSettings.read(env),
+    ...peerSettingsGroup.read(env),
+    ...tokenSettings.read(env),
+    ...natsSettings.read(env),
+  };
 }
 
 export interface SubgraphConfig extends CommonConfig, EventSettings {

@@ -94,6 +94,7 @@ export const CLIENT_ERROR_CODES = new Set<string>([
   'MAX_ALIASES_EXCEEDED',
   'MAX_ROOT_FIELDS_EXCEEDED',
   'MAX_COST_EXCEEDED',
+  'MAX_SUBSCRIPTIONS_EXCEEDED',
   // The gateway's safelist (gateway/persistedOperations, PERSISTED_ONLY).
   'PERSISTED_QUERY_NOT_IN_LIST',
 ]);

@@ -1,5 +1,5 @@
 import { databaseSettings } from '../platform/db/databaseSettings';
-import { eventSettings } from '../platform/events/eventSettings';
+import { natsSettings } from '../platform/events/natsSettings';
 import { peerSettingsGroup } from '../platform/http/peerSettings';
 import { serviceSettings } from '../platform/serviceSettings';
 import { port } from '../platform/settings/setting';
@@ -31,7 +31,7 @@ export function readDevConfig(env: Env) {
     dataDir: serviceSettings.read(env).dataDir,
     // Unset: run the embedded Postgres.
     databaseUrl: env.DATABASE_URL ? databaseSettings.read(env).databaseUrl : undefined,
-    natsUrl: eventSettings.read(env).natsUrl,
+    natsUrl: natsSettings.read(env).natsUrl,
     ports: peerSettingsGroup.read(env).ports,
     admin,
   };

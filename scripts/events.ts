@@ -8,7 +8,7 @@ import {
   type DeadLetter,
 } from '../platform/events/deadLetters';
 import { natsServers } from '../platform/events/natsServers';
-import { eventSettings } from '../platform/events/eventSettings';
+import { natsSettings } from '../platform/events/natsSettings';
 import { deadLetterStream } from '../platform/events/naming';
 import { createLogger, type Logger } from '../platform/logger';
 import { serviceSettings } from '../platform/serviceSettings';
@@ -29,8 +29,8 @@ const cliSettings = settingsGroup(
   'eventsCli',
   ['npm run events'],
   {
-    NATS_URL: eventSettings.settings.NATS_URL,
-    EVENTS_PREFIX: eventSettings.settings.EVENTS_PREFIX,
+    NATS_URL: natsSettings.settings.NATS_URL,
+    EVENTS_PREFIX: natsSettings.settings.EVENTS_PREFIX,
     LOG_LEVEL: serviceSettings.settings.LOG_LEVEL,
   },
   (s) => s,

@@ -1,5 +1,5 @@
 import { databaseSettings } from '../platform/db/databaseSettings';
-import { eventSettings } from '../platform/events/eventSettings';
+import { natsSettings } from '../platform/events/natsSettings';
 import { optionalText, text } from '../platform/settings/setting';
 import { settingsGroup } from '../platform/settings/settingsGroup';
 
@@ -25,6 +25,6 @@ export const harnessSettings = settingsGroup(
     nodeArgs: s.BENCH_NODE_ARGS.split(' ').filter(Boolean),
     // The services' own declarations check the URLs; only the default differs (no embedded Postgres here).
     databaseUrl: databaseSettings.read({ DATABASE_URL: LOCAL_POSTGRES, ...env }).databaseUrl,
-    natsUrl: eventSettings.read({ DATABASE_URL: LOCAL_POSTGRES, ...env }).natsUrl,
+    natsUrl: natsSettings.read(env).natsUrl,
   }),
 );

@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { corsPolicy } from './corsPolicy';
+import { allowedOrigins } from './allowedOrigins';
 
 let base: string;
 let close: () => void;
 beforeAll(async () => {
   const app = express();
-  app.use('/graphql', corsPolicy(['https://shop.example.com']), (_req, res) => {
+  app.use('/graphql', corsPolicy(allowedOrigins(['https://shop.example.com'], { localhost: false })), (_req, res) => {
     res.setHeader('x-request-id', 'r-1');
     res.json({ data: {} });
   });
@@ -62,7 +63,7 @@ describe('the CORS policy', () => {
 
   it('allows no origin at all when the list is empty', async () => {
     const app = express();
-    app.use(corsPolicy([]), (_req, res) => res.end());
+    app.use(corsPolicy(allowedOrigins([], { localhost: false })), (_req, res) => res.end());
     const server = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {

@@ -1,5 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type FragmentDefinitionNode, type GraphQLFormattedError } from 'graphql';
+import {
+  GraphQLError,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
+import { fragmentsOf } from './fragmentsOf';
 import { LimitError, operationCost } from './operationLimits';
 
 /**
@@ -13,23 +20,25 @@ export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const fragments: Record<string, FragmentDefinitionNode> = {};
-          for (const definition of document.definitions) {
-            if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
-          }
-          const cost = operationCost(schema, operation, fragments, request.variables ?? {});
-          if (cost > maxCost) {
-            throw new LimitError(
-              'MAX_COST_EXCEEDED',
-              `The query cost is ${cost}, over the limit of ${maxCost}`,
-              maxCost,
-              cost,
-            );
-          }
+          refuseOverCost(schema, operation, fragmentsOf(document), request.variables ?? {}, maxCost);
         },
       };
     },
   };
+}
+
+/** Throws MAX_COST_EXCEEDED when the operation costs more than `maxCost` (HTTP and subscriptions alike). */
+export function refuseOverCost(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  fragments: Record<string, FragmentDefinitionNode>,
+  variables: Record<string, unknown>,
+  maxCost: number,
+): void {
+  const cost = operationCost(schema, operation, fragments, variables);
+  if (cost > maxCost) {
+    throw new LimitError('MAX_COST_EXCEEDED', `The query cost is ${cost}, over the limit of ${maxCost}`, maxCost, cost);
+  }
 }
 
 type Formatter = (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;

@@ -23,7 +23,8 @@ export type LimitCode =
   | 'MAX_ALIASES_EXCEEDED'
   | 'MAX_ROOT_FIELDS_EXCEEDED'
   | 'MAX_COST_EXCEEDED'
-  | 'MAX_TOKENS_EXCEEDED';
+  | 'MAX_TOKENS_EXCEEDED'
+  | 'MAX_SUBSCRIPTIONS_EXCEEDED';
 
 /** An operation over one of the gateway's limits: HTTP 400, with the limit and the actual value. */
 export class LimitError extends GraphQLError {

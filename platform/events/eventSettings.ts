@@ -1,12 +1,10 @@
 import { SUBGRAPH_NAMES } from '../serviceNames';
-import { decimal, duration, integer, optionalText, text } from '../settings/setting';
+import { decimal, duration, integer, optionalText } from '../settings/setting';
 import { ConfigError, settingsGroup } from '../settings/settingsGroup';
 
 const HOUR_MS = 3_600_000;
 
 export interface EventSettings {
-  natsUrl: string;
-  eventsPrefix: string;
   /**
    * ORDER_DEADLINE: how long the saga has to end an order before orders ends it
    * itself (REJECTED, TIMED_OUT); also how long a failing event is retried.
@@ -33,15 +31,6 @@ export const eventSettings = settingsGroup(
   'events',
   SUBGRAPH_NAMES,
   {
-    NATS_URL: text({
-      default: 'nats://127.0.0.1:4222',
-      description: 'NATS with JetStream (comma-separated: a cluster)',
-    }),
-    EVENTS_PREFIX: text({
-      default: 'supergraph',
-      pattern: { regex: /^[A-Za-z0-9_-]+$/, allows: 'letters, digits, _ and - only' },
-      description: 'namespace of streams and subjects',
-    }),
     ORDER_DEADLINE: duration({
       default: '15m',
       description:
@@ -107,8 +96,6 @@ export const eventSettings = settingsGroup(
       );
     }
     return {
-      natsUrl: s.NATS_URL,
-      eventsPrefix: s.EVENTS_PREFIX,
       orderDeadlineMs: s.ORDER_DEADLINE,
       events: {
         ackWaitMs: s.EVENTS_ACK_WAIT_MS,

@@ -4,6 +4,7 @@ import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import { type GraphQLSchema, parse } from 'graphql';
 import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { servedByGateway } from './servedByGateway';
 
 const FEDERATION_LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])\n';
@@ -30,6 +31,9 @@ export async function buildFederatedSchema(spec: FederatedSchemaSpec): Promise<G
     validate: { forbidUnknownValues: false },
     // A subgraph may have no root Query of its own; federation adds one.
     skipCheck: true,
+    // type-graphql 2.0 rc demands a PubSub once any @Subscription exists, even one with its own
+    // `subscribe`. None is ever used: a subgraph only declares its subscriptions, the gateway serves them.
+    pubSub: { publish: servedByGateway, subscribe: servedByGateway },
   });
   const typeDefs = parse(FEDERATION_LINK + printSchemaWithDirectives(schema));
   const resolvers = createResolversMap(schema) as GraphQLResolverMap<unknown>;

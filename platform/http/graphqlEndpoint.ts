@@ -33,6 +33,8 @@ export interface GraphQLEndpoint<Identity, Ctx> {
   maxBodyBytes?: number | string;
   /** Runs first: answers CORS preflights, so they never reach authentication or GraphQL. */
   cors?: RequestHandler;
+  /** After authentication, before Apollo: serves the requests it takes (the gateway's SSE subscriptions). */
+  streams?: RequestHandler;
 }
 
 /**
@@ -71,6 +73,7 @@ export function mountGraphQL<Identity, Ctx extends ApolloContext>(
       const userId = endpoint.userIdOf(identity);
       runWithRequestLog(userId ? { requestId, userId } : { requestId }, () => runAsRequest(() => next()));
     },
+    ...(endpoint.streams ? [endpoint.streams] : []),
     expressMiddleware(apollo, {
       context: async ({ req, res }) =>
         endpoint.context(res.locals.identity as Identity, res.locals.requestId as string, req),

@@ -3,7 +3,7 @@ import { createReplyEvent, type EventEnvelope } from '../../platform/events/enve
 import { appendToOutbox } from '../../platform/events/outbox';
 import type { Logger } from '../../platform/logger';
 import type { MovedReservation, ReservationRepository } from './db/ReservationRepository';
-import type { StockChange, StockRepository } from './db/StockRepository';
+import type { AvailableStock, StockChange, StockRepository } from './db/StockRepository';
 import { planReservation, type OrderLine } from './domain/planReservation';
 import { ReservationStatus } from './domain/ReservationStatus';
 import {
@@ -14,9 +14,11 @@ import {
   type SagaOutcome,
 } from './domain/reservationTransitions';
 import { StockRejected, StockReserved } from './events/contracts';
+import { stockChangedEvent } from './events/stockChangedEvent';
 
 export type ReserveResult =
-  | { outcome: 'reserved'; lines: OrderLine[] }
+  /** `available`: what each product reserved has available now. */
+  | { outcome: 'reserved'; lines: OrderLine[]; available: AvailableStock[] }
   | { outcome: 'rejected'; shortProductIds: string[] }
   /** The order has reservations already (its orders.placed came again under another id). */
   | { outcome: 'known' }
@@ -28,7 +30,8 @@ export type ReservationMove = MovedReservation;
 /**
  * inventory's part of the order saga: reserves an order's stock, and commits,
  * releases or restocks it as the order is paid, refused, cancelled or refunded.
- * Every method works in the caller's transaction (the consumer's, with its inbox record).
+ * Every method works in the caller's transaction (the consumer's, with its inbox record),
+ * and a change of what is available publishes inventory.stockChanged in it.
  */
 export class ReservationService {
   constructor(
@@ -61,20 +64,20 @@ export class ReservationService {
     // The rows are locked and were checked, so every line is reserved; if one
     // ever is not, the whole transaction rolls back and the event is retried.
     const reserved = await this.stock.reserveAll(tx, plan.lines);
-    if (reserved !== plan.lines.length) {
+    if (reserved.length !== plan.lines.length) {
       throw new Error(
-        `stock of order ${orderId} changed under its lock: ${reserved} of ${plan.lines.length} lines reserved`,
+        `stock of order ${orderId} changed under its lock: ${reserved.length} of ${plan.lines.length} lines reserved`,
       );
     }
     await this.reservations.insert(tx, orderId, plan.lines);
     this.log.info({ orderId, lines: plan.lines.length }, 'stock reserved');
-    return { outcome: 'reserved', lines: plan.lines };
+    return { outcome: 'reserved', lines: plan.lines, available: reserved };
   }
 
   /**
    * orders.placed: reserves every line or none, and answers inventory.reserved
-   * or inventory.rejected in the same transaction (nothing for an order known
-   * or cancelled before).
+   * (with inventory.stockChanged) or inventory.rejected in the same
+   * transaction (nothing for an order known or cancelled before).
    */
   async reserveAndReply(
     tx: EntityManager,
@@ -86,7 +89,11 @@ export class ReservationService {
     // The reply joins the order's saga: same correlation id, same trace.
     const reply = { source: 'inventory', subject: orderId };
     if (result.outcome === 'reserved') {
-      await appendToOutbox(tx, createReplyEvent(StockReserved, placed, { ...reply, data: { orderId } }));
+      await appendToOutbox(
+        tx,
+        createReplyEvent(StockReserved, placed, { ...reply, data: { orderId } }),
+        stockChangedEvent(result.available, orderId),
+      );
     } else if (result.outcome === 'rejected') {
       const data = { orderId, reason: 'OUT_OF_STOCK' as const, productIds: result.shortProductIds };
       await appendToOutbox(tx, createReplyEvent(StockRejected, placed, { ...reply, data }));
@@ -102,9 +109,14 @@ export class ReservationService {
     const moves = await this.reservations.moveAll(tx, orderId, transitionsOf(outcome));
     if (moves.length > 0) {
       const changes = stockChangesOf(outcome, moves);
-      if ((await this.stock.adjustAll(tx, changes)) !== changes.length) {
+      const adjusted = await this.stock.adjustAll(tx, changes);
+      if (adjusted.length !== changes.length) {
         throw new Error(`no stock row for a product reserved by order ${orderId}`);
       }
+      // A sale takes units off on hand and reserved alike: what is available stays, and is not published.
+      const availableChanged = new Set(changes.filter((c) => c.onHand !== c.reserved).map((c) => c.productId));
+      const changed = adjusted.filter((row) => availableChanged.has(row.productId));
+      if (changed.length > 0) await appendToOutbox(tx, stockChangedEvent(changed, orderId));
     }
     // A retried orders.placed may still arrive after the cancel: it must find the order cancelled.
     if (closesOrder(outcome)) await this.reservations.markCancelled(tx, orderId);

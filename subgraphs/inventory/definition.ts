@@ -24,10 +24,10 @@ export const inventorySubgraph: SubgraphDefinition<InventoryDeps, InventoryConte
   migrations,
   callers: { products: ['inventory:write'] },
   createDeps: ({ dataSource, log }) => {
-    const stock = new StockRepository(dataSource);
+    const stock = new StockRepository();
     return {
       stockQueries: new StockQueries(dataSource),
-      stockService: new StockService(stock),
+      stockService: new StockService(dataSource, stock),
       reservationService: new ReservationService(
         stock,
         new ReservationRepository(),

@@ -1,18 +1,18 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { UserIdentity } from '../../platform/auth/identity';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors';
-import { createEvent, PermanentEventError, RetryLaterError } from '../../platform/events/envelope';
+import { createEvent, PermanentEventError, RetryLaterError, type EventEnvelope } from '../../platform/events/envelope';
 import type { Commit } from '../../platform/events/EventConsumer';
 import { appendToOutbox } from '../../platform/events/outbox';
 import { isUuid } from '../../platform/graphql/ids';
 import type { Logger } from '../../platform/logger';
 import type { OrderRow } from './db/OrderRow';
 import type { OrderQueries } from './db/OrderQueries';
-import type { OrderRepository } from './db/OrderRepository';
+import type { HistoryEntry, OrderRepository } from './db/OrderRepository';
 import { normaliseLines, priceLines, requestFingerprint, type RequestedLine } from './domain/orderLines';
 import { decideCancel, transition, type SagaFact } from './domain/sagaTransitions';
 import { OrderStatus } from './domain/OrderStatus';
-import { OrderCancelled, OrderPlaced, OrderTimedOut } from './events/contracts';
+import { OrderCancelled, OrderPlaced, OrderStatusChanged, OrderTimedOut } from './events/contracts';
 import type { ProductsClient } from './ProductsClient';
 import type { SagaAdmission } from './SagaAdmission';
 
@@ -33,7 +33,7 @@ export class OrderService {
     private readonly admission?: SagaAdmission,
   ) {}
 
-  /** Stores the order PENDING and its orders.placed event in one transaction; returns at once. */
+  /** Stores the order PENDING with its orders.placed and orders.statusChanged in one transaction; returns at once. */
   async placeOrder(user: UserIdentity, request: PlaceOrderRequest, requestId: string, log: Logger): Promise<OrderRow> {
     const lines = normaliseLines(request.lines, isUuid);
     const requestHash = requestFingerprint(lines, request.cardToken);
@@ -79,7 +79,7 @@ export class OrderService {
     );
     try {
       return await this.dataSource.transaction(async (tx) => {
-        const order = await this.store.insert(tx, {
+        const { order, entry } = await this.store.insert(tx, {
           userId: user.id,
           priced,
           idempotencyKey: key ?? null,
@@ -100,6 +100,7 @@ export class OrderService {
               cardToken,
             },
           }),
+          this.statusChanged(order, entry, OrderStatus.PENDING),
         );
         log.info({ orderId: order.id, totalCents: priced.totalCents }, 'order placed');
         return order;
@@ -122,17 +123,22 @@ export class OrderService {
       if (order.userId !== user.id) throw new ForbiddenError('Only the customer who placed an order may cancel it');
       const decision = decideCancel({ status: order.status, cancelRequested: !!order.cancelRequestedAt });
       if (decision.kind === 'refuse') throw new ConflictError(decision.reason);
-      if (decision.kind === 'cancelNow') await this.store.moveTo(tx, order, OrderStatus.CANCELLED);
-      else await this.store.markCancelRequested(tx, order);
-      await appendToOutbox(
-        tx,
+      const events: EventEnvelope[] = [
         createEvent(OrderCancelled, {
           source: 'orders',
           subject: order.id,
           correlationId: order.id,
           data: { orderId: order.id, userId: order.userId, wasPaid: decision.kind === 'refundFirst' },
         }),
-      );
+      ];
+      if (decision.kind === 'cancelNow') {
+        const entry = await this.store.moveTo(tx, order, OrderStatus.CANCELLED);
+        events.push(this.statusChanged(order, entry, OrderStatus.CANCELLED));
+      } else {
+        // Not a status change (the order stays PAID until its refund): no orders.statusChanged.
+        await this.store.markCancelRequested(tx, order);
+      }
+      await appendToOutbox(tx, ...events);
       log.info({ orderId, decision: decision.kind }, 'order cancel');
       return (await this.store.lock(tx, orderId)) as OrderRow;
     });
@@ -152,7 +158,8 @@ export class OrderService {
   }
 
   /**
-   * Applies one saga fact to an order inside the consumer's transaction; when
+   * Applies one saga fact to an order inside the consumer's transaction (a
+   * move with its orders.statusChanged); when
    * it ends the saga (PAID or REJECTED), returns how long the saga took, in ms,
    * for sagaEnded once the transaction has committed. (CANCELLED waits for the
    * customer, not the saga: it does not count.)
@@ -165,13 +172,14 @@ export class OrderService {
     if (next.kind === 'notYet')
       throw new RetryLaterError(`order ${orderId} is ${order.status}; ${fact.kind} must wait`);
     if (next.kind !== 'move') return undefined;
-    const ageMs = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
-    return next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED ? ageMs : undefined;
+    const entry = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+    await appendToOutbox(tx, this.statusChanged(order, entry, next.status, next.rejectionReason));
+    return next.status === OrderStatus.PAID || next.status === OrderStatus.REJECTED ? entry.ageMs : undefined;
   }
 
   /**
    * Ends up to `limit` orders the saga did not finish within `deadlineMs`:
-   * REJECTED (TIMED_OUT) with orders.timedOut in the same transaction, which
+   * REJECTED (TIMED_OUT) with orders.timedOut (and orders.statusChanged) in the same transaction, which
    * makes inventory release their stock and payments refund or never take
    * their money. Returns how many it ended.
    */
@@ -184,7 +192,7 @@ export class OrderService {
           { kind: 'deadlinePassed' },
         );
         if (next.kind !== 'move') continue;
-        await this.store.moveTo(tx, order, next.status, next.rejectionReason);
+        const entry = await this.store.moveTo(tx, order, next.status, next.rejectionReason);
         await appendToOutbox(
           tx,
           createEvent(OrderTimedOut, {
@@ -193,6 +201,7 @@ export class OrderService {
             correlationId: order.id,
             data: { orderId: order.id, userId: order.userId, amountCents: order.totalCents, currency: order.currency },
           }),
+          this.statusChanged(order, entry, next.status, next.rejectionReason),
         );
         log.warn({ orderId: order.id, status: order.status, placedAt: order.createdAt }, 'order timed out');
       }
@@ -208,6 +217,32 @@ export class OrderService {
   /** An order's saga ended (committed) after `latencyMs`: what admission control goes by. */
   sagaEnded(latencyMs: number): void {
     this.admission?.recordFinished(latencyMs);
+  }
+
+  /**
+   * orders.statusChanged for the change `entry` recorded, appended with it:
+   * every status change publishes one, which is what the gateway's
+   * subscriptions (orderUpdated, myOrdersUpdated) are served from.
+   */
+  private statusChanged(
+    order: OrderRow,
+    entry: HistoryEntry,
+    status: OrderStatus,
+    rejectionReason?: string,
+  ): EventEnvelope {
+    return createEvent(OrderStatusChanged, {
+      source: 'orders',
+      subject: order.id,
+      correlationId: order.id,
+      data: {
+        orderId: order.id,
+        userId: order.userId,
+        status,
+        rejectionReason: rejectionReason ?? null,
+        seq: entry.seq,
+        changedAt: entry.changedAt.toISOString(),
+      },
+    });
   }
 }
 

@@ -8,6 +8,7 @@ import { migrations } from './db/migrations';
 import { createLoaders } from './loaders';
 import { OrderResolver } from './resolvers/OrderResolver';
 import { OrderMutationResolver } from './resolvers/OrderMutationResolver';
+import { OrderSubscriptionResolver } from './resolvers/OrderSubscriptionResolver';
 import { OrderRepository } from './db/OrderRepository';
 import { orderConsumers } from './events/consumers';
 import { OrderService } from './OrderService';
@@ -25,7 +26,7 @@ export const ordersSubgraph: SubgraphDefinition<OrdersDeps, OrdersContext, Order
   name: 'orders',
   settings: sagaAdmissionSettings,
   schema: {
-    resolvers: [OrderResolver, OrderMutationResolver, UserOrdersResolver],
+    resolvers: [OrderResolver, OrderMutationResolver, OrderSubscriptionResolver, UserOrdersResolver],
     referenceResolvers: {
       Order: { __resolveReference: resolveOrderReference },
       // Any id is a User reference here: User.orders authorizes against it when asked.

@@ -8,12 +8,13 @@ import { InventoryClient } from './InventoryClient';
 import { createLoaders } from './loaders';
 import { ProductService } from './ProductService';
 import { ProductResolver } from './resolvers/ProductResolver';
+import { ProductSubscriptionResolver } from './resolvers/ProductSubscriptionResolver';
 import type { Product } from './schema/Product';
 
 export const productsSubgraph: SubgraphDefinition<ProductsDeps, ProductsContext> = {
   name: 'products',
   schema: {
-    resolvers: [ProductResolver],
+    resolvers: [ProductResolver, ProductSubscriptionResolver],
     referenceResolvers: {
       Product: {
         // Unknown ids resolve to null, through the request's loader (one query per batch).

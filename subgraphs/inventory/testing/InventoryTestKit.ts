@@ -5,7 +5,8 @@ import { OrderCancelled, OrderPlaced } from '../../orders/events/contracts';
 import { PaymentSucceeded } from '../../payments/events/contracts';
 import type { InventoryDeps } from '../context';
 import type { OrderLine } from '../domain/planReservation';
-import { StockReserved } from '../events/contracts';
+import type { EventEnvelope } from '../../../platform/events/envelope';
+import { StockChanged, StockReserved } from '../events/contracts';
 import { eventually } from '../../../test/support/eventually';
 
 export { eventually };
@@ -88,6 +89,22 @@ export class InventoryTestKit {
     return this.h.services.inventory.runtime.dataSource.query(
       'SELECT product_id AS "productId", quantity, status FROM reservations WHERE order_id = $1 ORDER BY product_id',
       [orderId],
+    );
+  }
+
+  /** The inventory.stockChanged events in the outbox that list the product, oldest first. */
+  async stockChangesOf(productId: string): Promise<EventEnvelope<ReturnType<typeof StockChanged.read>>[]> {
+    const rows = (await this.h.services.inventory.runtime.dataSource.query(
+      `SELECT envelope FROM outbox WHERE type = $1 AND envelope -> 'data' -> 'products' @> $2::jsonb ORDER BY seq`,
+      [StockChanged.type, JSON.stringify([{ productId }])],
+    )) as { envelope: EventEnvelope }[];
+    return rows.map(({ envelope }) => ({ ...envelope, data: StockChanged.read(envelope) }));
+  }
+
+  /** What each inventory.stockChanged listing the product said it had available, oldest first. */
+  async availableChangesOf(productId: string): Promise<number[]> {
+    return (await this.stockChangesOf(productId)).map(
+      (event) => event.data.products.find((p) => p.productId === productId)!.available,
     );
   }
 

@@ -12,6 +12,19 @@ export interface NewOrder {
   requestHash: string;
 }
 
+/** The order_status_history entry a status change added, as the database wrote it. */
+export interface HistoryEntry {
+  /** 1 is PENDING; each change one more. */
+  seq: number;
+  changedAt: Date;
+}
+
+/** A history entry as the statements below return it. */
+interface EntryColumns {
+  entry_seq: number;
+  entry_at: Date;
+}
+
 /**
  * The writes of orders, order_items and order_status_history (and the locking
  * reads a write starts with), each inside a transaction the caller owns, so a
@@ -24,7 +37,7 @@ export class OrderRepository {
    * one statement: placeOrder's transaction is on the saga's hot path, and
    * each round trip to Postgres costs more than the statement itself.
    */
-  async insert(tx: EntityManager, order: NewOrder): Promise<OrderRow> {
+  async insert(tx: EntityManager, order: NewOrder): Promise<{ order: OrderRow; entry: HistoryEntry }> {
     const lines = order.priced.lines;
     const [row] = (await tx.query(
       prepared(`WITH inserted AS (
@@ -36,8 +49,9 @@ export class OrderRepository {
          FROM inserted, unnest($6::int[], $7::uuid[], $8::text[], $9::int[], $10::int[]) AS t(n, p, name, q, price)
        ), history AS (
          INSERT INTO order_status_history (order_id, seq, status) SELECT id, 1, status FROM inserted
+         RETURNING seq, at
        )
-       SELECT ${ORDER_COLUMNS} FROM inserted`),
+       SELECT ${ORDER_COLUMNS}, history.seq AS entry_seq, history.at AS entry_at FROM inserted, history`),
       [
         order.userId,
         order.priced.totalCents,
@@ -50,8 +64,8 @@ export class OrderRepository {
         lines.map((l) => l.quantity),
         lines.map((l) => l.unitPriceCents),
       ],
-    )) as OrderColumns[];
-    return toOrderRow(row);
+    )) as (OrderColumns & EntryColumns)[];
+    return { order: toOrderRow(row), entry: { seq: row.entry_seq, changedAt: row.entry_at } };
   }
 
   /** The order, locked for the rest of the transaction: saga events and cancels take turns. */
@@ -79,8 +93,16 @@ export class OrderRepository {
     return rows.map(toOrderRow);
   }
 
-  /** Returns how long ago, in ms, the order was placed, by the database's clock (the saga's latency). */
-  async moveTo(tx: EntityManager, order: OrderRow, status: OrderStatus, rejectionReason?: string): Promise<number> {
+  /**
+   * Returns the history entry it added, and how long ago, in ms, the order
+   * was placed, by the database's clock (the saga's latency).
+   */
+  async moveTo(
+    tx: EntityManager,
+    order: OrderRow,
+    status: OrderStatus,
+    rejectionReason?: string,
+  ): Promise<HistoryEntry & { ageMs: number }> {
     // The change and its history entry in one statement: one round trip per saga step.
     const [row] = (await tx.query(
       prepared(`WITH moved AS (
@@ -90,10 +112,11 @@ export class OrderRepository {
        )
        INSERT INTO order_status_history (order_id, seq, status)
        SELECT $1, coalesce(max(seq), 0) + 1, $2 FROM order_status_history WHERE order_id = $1
-       RETURNING (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`),
+       RETURNING seq AS entry_seq, at AS entry_at,
+         (SELECT floor(extract(epoch FROM clock_timestamp() - created_at) * 1000)::int FROM moved) AS age_ms`),
       [order.id, status, rejectionReason ?? null],
-    )) as { age_ms: number }[];
-    return row.age_ms;
+    )) as (EntryColumns & { age_ms: number })[];
+    return { seq: row.entry_seq, changedAt: row.entry_at, ageMs: row.age_ms };
   }
 
   async markCancelRequested(tx: EntityManager, order: OrderRow): Promise<void> {

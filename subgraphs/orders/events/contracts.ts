@@ -45,3 +45,25 @@ export const OrderTimedOut = defineEvent(
     currency: z.string().length(3),
   }),
 );
+
+/**
+ * The order's status changed: every change, one event each, PENDING
+ * included, so the gateway can serve its subscriptions (orderUpdated,
+ * myOrdersUpdated) from the bus alone. No saga step consumes it. `seq` is the
+ * order's history entry: events of one order may be compared by it (1 is
+ * PENDING), which orders them even when two share a millisecond.
+ */
+export const OrderStatusChanged = defineEvent(
+  'orders.statusChanged',
+  1,
+  z.object({
+    orderId: z.string().uuid(),
+    userId: z.string().uuid(),
+    status: z.enum(['PENDING', 'RESERVED', 'PAID', 'REJECTED', 'CANCELLED']),
+    rejectionReason: z.string().nullable(),
+    /** The order_status_history entry's seq: 1 is PENDING, each change one more. */
+    seq: z.number().int().positive(),
+    /** ISO 8601, the database's time of the change (the history entry's). */
+    changedAt: z.string().datetime(),
+  }),
+);
