@@ -118,6 +118,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     createSubscriptionMetrics(metrics.registry),
     formatError,
     log,
+    persisted.safelist,
   );
   const subscriberAuth = new SubscriberAuth(users);
   const isAllowedOrigin = allowedOrigins(config.corsOrigins, { localhost: config.nodeEnv === 'development' });

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, PersistedQueryOptions } from '@apollo/server';
 import type { PersistedOperationSettings } from './persistedOperationSettings';
-import { loadPersistedOperations } from './manifest';
+import { loadPersistedOperations, type PersistedOperations } from './manifest';
 import { ManifestCache } from './ManifestCache';
 import { persistedOnlyPlugin } from './persistedOnlyPlugin';
 
@@ -8,6 +8,8 @@ export interface PersistedOperationsSetup {
   /** Apollo's `persistedQueries`: undefined = its default, an in-memory APQ cache any client can register in. */
   persistedQueries?: PersistedQueryOptions;
   plugins: ApolloServerPlugin[];
+  /** With PERSISTED_ONLY, the operations that may run: subscriptions are checked against it too. */
+  safelist?: PersistedOperations;
 }
 
 /**
@@ -21,5 +23,6 @@ export async function persistedOperations(config: PersistedOperationSettings): P
   return {
     persistedQueries: { cache: new ManifestCache(operations) },
     plugins: [persistedOnlyPlugin(operations)],
+    safelist: operations,
   };
 }

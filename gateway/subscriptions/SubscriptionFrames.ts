@@ -74,7 +74,7 @@ export async function openFrames(
       }
     }
     if (plan.expiresAtMs !== undefined) queue.endAt(plan.expiresAtMs);
-    return { frames: state.frames(queue, first, endsAtFirst, end), queue };
+    return { frames: endingOnReturn(state.frames(queue, first, endsAtFirst, end), queue), queue };
   } catch (error) {
     end();
     throw error;
@@ -185,6 +185,30 @@ class FrameState {
     }
     return this.source.format(result, formatEventId(this.positions));
   }
+}
+
+/**
+ * The frames, ended at once when the client leaves. An async generator's
+ * return() waits for the generator's next yield, and an idle subscription
+ * waits in queue.next() for a change that may never come: without ending the
+ * queue first, a client that left would hold its watch and its place in the
+ * caps until then.
+ */
+function endingOnReturn(
+  frames: AsyncGenerator<FormattedExecutionResult, void, undefined>,
+  queue: ChangeQueue,
+): AsyncGenerator<FormattedExecutionResult, void, undefined> {
+  return Object.assign(Object.create(frames) as AsyncGenerator<FormattedExecutionResult, void, undefined>, {
+    next: () => frames.next(),
+    throw: (error: unknown) => frames.throw(error),
+    return: (value: void) => {
+      queue.end();
+      return frames.return(value);
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  });
 }
 
 /** Why the first read gave no entity: the owning subgraph's error (FORBIDDEN, ...), or not found. */

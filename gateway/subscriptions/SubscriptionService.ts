@@ -25,6 +25,8 @@ import type { GatewayConfig } from '../gatewayConfig';
 import { fragmentsOf } from '../limits/fragmentsOf';
 import { refuseOverCost } from '../limits/limitsPlugin';
 import { LimitError, operationShapeRule } from '../limits/operationLimits';
+import { operationHash, type PersistedOperations } from '../persistedOperations/manifest';
+import { PersistedQueryNotInListError } from '../persistedOperations/persistedOnlyPlugin';
 import type { OperationBudget } from '../rateLimits/OperationBudget';
 import type { ChangeFeed } from './ChangeFeed';
 import type { ChangeQueue } from './ChangeQueue';
@@ -78,6 +80,8 @@ export class SubscriptionService {
     private readonly metrics: SubscriptionMetrics,
     private readonly formatError: ErrorFormatter,
     private readonly log: Logger,
+    /** PERSISTED_ONLY's manifest: a subscription outside it is refused, as any operation is over HTTP. */
+    private readonly safelist?: PersistedOperations,
   ) {}
 
   async subscribe(request: SubscriptionRequest): Promise<OpenedSubscription> {
@@ -98,6 +102,7 @@ export class SubscriptionService {
   private async start(request: SubscriptionRequest) {
     const schema = this.gateway.schema;
     if (!schema) throw new ServiceUnavailableError('The gateway is starting, try again shortly');
+    if (this.safelist && !this.safelist.has(operationHash(request.query))) throw new PersistedQueryNotInListError();
     const { document, operation } = this.parseAndValidate(schema, request);
     const fragments = fragmentsOf(document);
     const variables = coerceVariables(schema, operation, request.variables ?? {});
@@ -154,13 +159,9 @@ export class SubscriptionService {
     try {
       document = parse(request.query, { maxTokens: this.config.limits.maxTokens });
     } catch (error) {
-      const message = (error as Error).message;
-      const tokens = /more tha[nt] (\d+) tokens/.exec(message);
-      if (tokens) {
-        const limit = Number(tokens[1]);
-        throw new LimitError('MAX_TOKENS_EXCEEDED', `The document has more than ${limit} tokens, the limit`, limit);
-      }
-      throw new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+      // The transports format it like any response: withLimitErrors names a token-limit refusal MAX_TOKENS_EXCEEDED.
+      const syntax = error as GraphQLError;
+      throw new GraphQLError(syntax.message, { nodes: syntax.nodes, extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
     }
     const operation = getOperationAST(document, request.operationName ?? undefined);
     if (!operation) {
@@ -173,8 +174,8 @@ export class SubscriptionService {
     }
     const errors = validate(schema, document, [...specifiedRules, operationShapeRule(this.config.limits)]);
     if (errors.length > 0) {
-      const limit = errors.find((e) => e.originalError instanceof LimitError)?.originalError;
-      if (limit) throw limit;
+      const limit = errors.find((e) => e instanceof LimitError || e.originalError instanceof LimitError);
+      if (limit) throw limit.originalError ?? limit;
       const first = errors[0];
       throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
     }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import {
   Kind,
   print,
@@ -9,6 +8,7 @@ import {
   type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
+import { operationHash } from '../persistedOperations/manifest';
 
 /** The variable the delivery query takes the changed entity's id in. */
 export const ENTITY_ID_VARIABLE = 'subscribedEntityId';
@@ -79,8 +79,7 @@ export function deliveryQuery(
   );
   const delivery: DocumentNode = { kind: Kind.DOCUMENT, definitions: [query, ...fragments] };
   const text = print(delivery);
-  const hash = createHash('sha256').update(text).digest('hex');
-  return { document: delivery, text, hash, operationName: operation.name?.value, responseKey };
+  return { document: delivery, text, hash: operationHash(text), operationName: operation.name?.value, responseKey };
 }
 
 function hiddenPositionFields(): FieldNode[] {

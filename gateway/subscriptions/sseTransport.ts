@@ -25,7 +25,7 @@ export function sseTransport(options: SseTransportOptions): RequestHandler {
     onSubscribe: async (req, params) => {
       const express = req.raw as Request;
       const res = req.context.res;
-      const { expiresAtMs } = await options.auth.fromHeader(express.headers.authorization);
+      const expiresAtMs = options.auth.expiryOfVerified(express.headers.authorization);
       const opened = await options.service.subscribe({
         query: params.query,
         variables: params.variables,
@@ -50,7 +50,8 @@ export function sseTransport(options: SseTransportOptions): RequestHandler {
     },
   });
   return (req, res, next) => {
-    if (!req.accepts('text/event-stream') || !/text\/event-stream/.test(req.get('accept') ?? '')) return next();
+    // Only a request that names event streams: `*/*` is an ordinary HTTP request for Apollo.
+    if (!/text\/event-stream/.test(req.get('accept') ?? '')) return next();
     // graphql-sse picks distinct connections mode by this exact header value.
     req.headers.accept = 'text/event-stream';
     handle(req, res).catch(next);

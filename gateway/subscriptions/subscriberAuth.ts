@@ -18,8 +18,18 @@ export class SubscriberAuth {
     const token = /^bearer\s/i.test(value) ? bearerToken(value) : value;
     if (token === undefined) return {};
     const user = await this.users.verify(token);
-    // Verified just above, so its exp is the one the signature covers.
-    const exp = decodeJwt(token).exp;
-    return { user, expiresAtMs: exp === undefined ? undefined : exp * 1000 };
+    return { user, expiresAtMs: expiryOf(token) };
   }
+
+  /** When an `Authorization` header's token expires, for a request /graphql's authentication step already verified. */
+  expiryOfVerified(header: string | undefined): number | undefined {
+    const token = bearerToken(header);
+    return token === undefined ? undefined : expiryOf(token);
+  }
+}
+
+/** Only for a verified token: then its exp is the one the signature covers. */
+function expiryOf(token: string): number | undefined {
+  const exp = decodeJwt(token).exp;
+  return exp === undefined ? undefined : exp * 1000;
 }

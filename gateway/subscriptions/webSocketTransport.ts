@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { parse, type GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { randomUUID } from 'node:crypto';
+import type { UserIdentity } from '../../platform/auth/identity';
 import type { Logger } from '../../platform/logger';
 import type { OriginCheck } from '../http/allowedOrigins';
 import type { SubscriberAuth } from './subscriberAuth';
@@ -27,7 +28,7 @@ export interface WebSocketTransportOptions {
 }
 
 interface ConnectionState {
-  user?: import('../../platform/auth/identity').UserIdentity;
+  user?: UserIdentity;
   expiresAtMs?: number;
   lastEventId?: string;
   requestId: string;
@@ -94,7 +95,7 @@ export function serveWebSockets(server: http.Server, options: WebSocketTransport
           requestId: state.requestId,
           transport: 'websocket',
           lastEventId: stringOrUndefined(payload.extensions?.lastEventId) ?? state.lastEventId,
-          expiresAtMs: state.expiresAtMs,
+          // No end of its own at expiry: the whole connection closes with 4403 then (onConnect).
           connection: state.connection,
         });
         if ('errors' in opened) return opened.errors;

@@ -6,6 +6,13 @@ import {
   type MyOrdersUpdatedSubscription,
   type OrderUpdatedSubscription,
 } from '../../client/generated/graphql';
+import { appendFile, copyFile } from 'node:fs/promises';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { parse } from 'graphql';
+import path from 'node:path';
+import { eventually } from '../support/eventually';
+import { scrapeSum } from '../support/prometheusText';
+import { shortLivedToken } from '../support/shortLivedToken';
 import { ShopClient, signUp } from '../support/shopClient';
 import {
   subscribeOverSse,
@@ -13,8 +20,9 @@ import {
   type Frame,
   type SubscribeOptions,
   type Subscribed,
+  webSocketConnection,
 } from '../support/subscriber';
-import { startSupergraph, type Supergraph } from '../support/supergraph';
+import { startSupergraph, type ExtraProcess, type Supergraph } from '../support/supergraph';
 
 let sg: Supergraph;
 let shop: ShopClient;
@@ -218,3 +226,153 @@ async function refusalOf<T>(sub: Subscribed<T>): Promise<{ code?: string; data?:
   const frame = sub.frames[0];
   return { code: frame?.errors?.[0]?.extensions?.code, data: frame?.data };
 }
+
+describe('subscriptions on a gateway with tight limits', () => {
+  let limited: ExtraProcess;
+  let limitedUrl: string;
+  let supergraphCopy: string;
+
+  beforeAll(async () => {
+    supergraphCopy = path.join(sg.env.DATA_DIR, 'supergraph-copy.graphql');
+    await copyFile(path.resolve(__dirname, '../../schema/supergraph.graphql'), supergraphCopy);
+    limited = await sg.startGateway({
+      SUBSCRIPTIONS_MAX_PER_CONNECTION: '2',
+      SUBSCRIPTIONS_MAX_PER_USER: '3',
+      MAX_DEPTH: '3',
+      RATE_LIMIT_POINTS: '8',
+      // Every subscription these tests send is one of client/operations', except the one refused for it.
+      PERSISTED_ONLY: 'true',
+      SUPERGRAPH_PATH: supergraphCopy,
+      SHUTDOWN_DELAY_MS: '200',
+      // Kept, not shown: the test reads the reload's line.
+      LOG_LEVEL: 'info',
+    });
+    limitedUrl = `${limited.url}/graphql`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await limited?.stop();
+  });
+
+  const open = (transport: string) => scrapeSum(limited.url, 'subscriptions_open', { transport });
+
+  it('caps the subscriptions of one connection and of one user, and gives a place back when one ends', async () => {
+    const user = await signUp(sg, `capped-${Date.now()}@example.com`);
+    const connection = webSocketConnection(limitedUrl, { token: user });
+    const streams: Subscribed<unknown>[] = [];
+    try {
+      const first = connection.subscribe(MyOrdersUpdatedDocument, {});
+      const second = connection.subscribe(MyOrdersUpdatedDocument, {});
+      await eventually(async () => (await open('websocket')) === 2);
+      const third = connection.subscribe(MyOrdersUpdatedDocument, {});
+      expect((await refusalOf(third)).code).toBe('MAX_SUBSCRIPTIONS_EXCEEDED');
+
+      // Two on the WebSocket and one SSE stream make the user's three.
+      streams.push(subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: user }));
+      await eventually(async () => (await open('sse')) === 1);
+      const fourth = subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: user });
+      expect((await refusalOf(fourth)).code).toBe('MAX_SUBSCRIPTIONS_EXCEEDED');
+
+      first.close();
+      await eventually(async () => (await open('websocket')) === 1);
+      streams.push(subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: user }));
+      await eventually(async () => (await open('sse')) === 2);
+      second.close();
+    } finally {
+      connection.close();
+      for (const stream of streams) stream.close();
+    }
+    await eventually(async () => (await open('websocket')) + (await open('sse')) === 0);
+  });
+
+  it('applies the safelist, the request limits and the rate limit to subscriptions', async () => {
+    const deep = subscribeOverWebSocket(limitedUrl, OrderUpdatedDocument, { id: 'x' }, { token: shop.customerToken });
+    expect((await refusalOf(deep)).code).toBe('MAX_DEPTH_EXCEEDED');
+    const unlisted = parse('subscription Unlisted { myOrdersUpdated { id } }') as TypedDocumentNode<unknown, object>;
+    const offList = subscribeOverSse(limitedUrl, unlisted, {}, { token: shop.customerToken });
+    expect((await refusalOf(offList)).code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+
+    const user = await signUp(sg, `budget-${Date.now()}@example.com`);
+    const held: Subscribed<unknown>[] = [];
+    const codes: (string | undefined)[] = [];
+    try {
+      // Eight points: three held, then refusals by the cap, each still spending its point, then by the budget.
+      for (let i = 0; i < 3; i++) held.push(subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: user }));
+      await eventually(async () => (await open('sse')) === 3);
+      for (let i = 0; i < 6; i++) {
+        codes.push((await refusalOf(subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: user }))).code);
+      }
+    } finally {
+      for (const stream of held) stream.close();
+    }
+    expect(codes).toEqual([...Array(5).fill('MAX_SUBSCRIPTIONS_EXCEEDED'), 'RATE_LIMITED']);
+  });
+
+  it('ends a subscription when its token expires: WebSocket close 4403, SSE end of stream', async () => {
+    const token = await shortLivedToken(sg, shop.customerToken, 3);
+    const ws = subscribeOverWebSocket(limitedUrl, MyOrdersUpdatedDocument, {}, { token });
+    const sse = subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token });
+    try {
+      await expect(ws.ended).rejects.toMatchObject({ code: 4403 });
+      await expect(sse.ended).resolves.toBeUndefined();
+    } finally {
+      ws.close();
+      sse.close();
+    }
+  }, 20_000);
+
+  it('keeps its subscriptions open when the supergraph file is reloaded, and counts what it delivers', async () => {
+    const product = await shop.newProduct(10);
+    const mine = subscribeOverWebSocket(limitedUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
+    try {
+      await eventually(async () => (await open('websocket')) === 1);
+      await appendFile(supergraphCopy, '\n# reloaded\n');
+      await eventually(async () => sg.output('gateway-2').some((line) => line.includes('supergraph reloaded')));
+      const order = await shop.place(product, 1);
+      await eventuallyFrames(mine, (frames) => hasStatus(frames, order.id, 'PAID'));
+      expect(
+        await scrapeSum(limited.url, 'subscription_events_delivered_total', { field: 'myOrdersUpdated' }),
+      ).toBeGreaterThanOrEqual(3);
+      expect(await scrapeSum(limited.url, 'subscription_delivery_latency_seconds_count')).toBeGreaterThanOrEqual(3);
+    } finally {
+      mine.close();
+    }
+  });
+
+  it('on SIGTERM closes WebSockets with 1001 and ends SSE streams; a client resuming on another gateway misses nothing', async () => {
+    const product = await shop.newProduct(10);
+    const ws = subscribeOverWebSocket(limitedUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
+    const sse = subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
+    await eventually(async () => (await open('websocket')) === 1 && (await open('sse')) === 1);
+    const before = await shop.place(product, 1);
+    await eventuallyFrames(sse, (frames) => hasStatus(frames, before.id, 'PAID'));
+    const lastEventId = sse.frames[sse.frames.length - 1].extensions!.eventId!;
+
+    limited.signal('SIGTERM');
+    await expect(ws.ended).rejects.toMatchObject({ code: 1001 });
+    await expect(sse.ended).resolves.toBeUndefined();
+    await limited.exited();
+
+    // While no gateway follows this client, an order goes by; the next gateway replays it from the stream.
+    const during = await shop.place(product, 1);
+    await shop.until(during.id, ['PAID']);
+    const next = await sg.startGateway({});
+    const back = subscribeOverSse(
+      `${next.url}/graphql`,
+      MyOrdersUpdatedDocument,
+      {},
+      {
+        token: shop.customerToken,
+        lastEventId,
+      },
+    );
+    try {
+      await eventuallyFrames(back, (frames) => hasStatus(frames, during.id, 'PAID'));
+      const missed = back.frames.filter((f) => f.data!.myOrdersUpdated.id === during.id);
+      expect(missed.map((f) => f.data!.myOrdersUpdated.status)).toEqual(['PENDING', 'RESERVED', 'PAID']);
+    } finally {
+      back.close();
+      await next.stop();
+    }
+  });
+});

@@ -26,13 +26,8 @@ export interface SubscribeOptions {
   origin?: string;
 }
 
-/** graphql-ws (graphql-transport-ws) on the gateway's /graphql. */
-export function subscribeOverWebSocket<T, V>(
-  gatewayUrl: string,
-  document: TypedDocumentNode<T, V>,
-  variables: V,
-  options: SubscribeOptions = {},
-): Subscribed<T> {
+/** One graphql-ws (graphql-transport-ws) connection to the gateway's /graphql, carrying any number of subscriptions. */
+export function webSocketConnection(gatewayUrl: string, options: SubscribeOptions = {}) {
   const client = createWsClient({
     url: gatewayUrl.replace(/^http/, 'ws'),
     webSocketImpl: class extends WebSocket {
@@ -44,18 +39,41 @@ export function subscribeOverWebSocket<T, V>(
     retryAttempts: 0,
     lazy: true,
   });
-  return collect<T>(
-    (sink) =>
-      client.subscribe(
-        {
-          query: print(document),
-          variables: variables as Record<string, unknown>,
-          ...(options.lastEventId ? { extensions: { lastEventId: options.lastEventId } } : {}),
-        },
-        sink,
-      ),
-    () => void client.dispose(),
-  );
+  return {
+    subscribe<T, V>(document: TypedDocumentNode<T, V>, variables: V, lastEventId = options.lastEventId): Subscribed<T> {
+      return collect<T>(
+        (sink) =>
+          client.subscribe(
+            {
+              query: print(document),
+              variables: variables as Record<string, unknown>,
+              ...(lastEventId ? { extensions: { lastEventId } } : {}),
+            },
+            sink,
+          ),
+        () => undefined,
+      );
+    },
+    close: () => void client.dispose(),
+  };
+}
+
+/** One subscription on a graphql-ws connection of its own. */
+export function subscribeOverWebSocket<T, V>(
+  gatewayUrl: string,
+  document: TypedDocumentNode<T, V>,
+  variables: V,
+  options: SubscribeOptions = {},
+): Subscribed<T> {
+  const connection = webSocketConnection(gatewayUrl, options);
+  const subscribed = connection.subscribe(document, variables);
+  return {
+    ...subscribed,
+    close() {
+      subscribed.close();
+      connection.close();
+    },
+  };
 }
 
 /** graphql-sse (distinct connections) on the gateway's /graphql. */

@@ -41,8 +41,8 @@ export interface Supergraph {
   stopService(service: SubgraphName): Promise<void>;
   /** Runs SQL in a subgraph's own database, to check what it stored. */
   sql<T = Record<string, unknown>>(service: SubgraphName, query: string, params?: unknown[]): Promise<T[]>;
-  /** The lines a service (gateway, users, ...) wrote to stdout and stderr so far. */
-  output(service: SubgraphName | 'gateway'): string[];
+  /** The lines a service (gateway, users, ..., `gateway-2` for startGateway's) wrote to stdout and stderr so far. */
+  output(service: SubgraphName | 'gateway' | 'gateway-2'): string[];
   /** Resolves when a subgraph's process has exited (say, by an injected fault). */
   exited(service: SubgraphName): Promise<number | null>;
   stop(): Promise<void>;
@@ -171,7 +171,12 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     exited: (name) => exitOf(bySubgraph.get(name)!),
     async startGateway(extra) {
       const port = await freePort();
-      const child = spawnService('dist/gateway/main.js', 'gateway-2', { ...env, GATEWAY_PORT: String(port), ...extra });
+      const child = spawnService(
+        'dist/gateway/main.js',
+        'gateway-2',
+        { ...env, GATEWAY_PORT: String(port), ...extra },
+        lines,
+      );
       children.push(child);
       await waitReady(`http://127.0.0.1:${port}`, 'gateway-2', [child]);
       return extraProcess(child, `http://127.0.0.1:${port}`);
