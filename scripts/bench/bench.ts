@@ -14,6 +14,7 @@ import { renderMarkdown, summarise, type BenchResults, type Sample } from './rep
 import { measureSagaCost } from './sagaCost';
 import { runSagaLoad, warmUpSaga } from './sagaLoad';
 import { FULL, QUICK, type Settings } from './benchSettings';
+import { runSubscriptionLoad, type SubscriptionFigures } from './subscriptionLoad';
 import { runRampScenario, runShopScenarios, shopScenarioCustomers, type SagaScenarios } from './sagaScenarios';
 import { harnessSettings } from '../harnessSettings';
 
@@ -29,6 +30,7 @@ const log = (message: string) => console.log(`[bench] ${message}`);
  * --quick; and, to look at one part while working on it: --gateways ours,hive
  * (default all three), --saga-only (the fixed-rate saga run),
  * --saga-scenarios-only (flash sale, steady rates with polling, ramp),
+ * --subscriptions-only (subscribers following orders and products while orders flow),
  * --saga-rate N (orders/s), --saga-seconds N.
  */
 function readOptions() {
@@ -38,6 +40,7 @@ function readOptions() {
       gateways: { type: 'string', default: GATEWAYS.join(',') },
       'saga-only': { type: 'boolean', default: false },
       'saga-scenarios-only': { type: 'boolean', default: false },
+      'subscriptions-only': { type: 'boolean', default: false },
       'saga-rate': { type: 'string' },
       'saga-seconds': { type: 'string' },
     },
@@ -45,11 +48,16 @@ function readOptions() {
   const base = values.quick ? QUICK : FULL;
   const gateways = values.gateways.split(',') as GatewayKind[];
   if (gateways.some((g) => !GATEWAYS.includes(g))) throw new Error(`--gateways: one of ${GATEWAYS.join(', ')}`);
-  if (values['saga-only'] && values['saga-scenarios-only']) {
-    throw new Error('--saga-only and --saga-scenarios-only: one or the other');
-  }
-  const only = values['saga-only'] || values['saga-scenarios-only'];
-  const parts = { gateways: !only, saga: !values['saga-scenarios-only'], scenarios: !values['saga-only'] };
+  const onlyOne = ['saga-only', 'saga-scenarios-only', 'subscriptions-only'] as const;
+  const chosen = onlyOne.filter((option) => values[option]);
+  if (chosen.length > 1) throw new Error(`--${chosen.join(' and --')}: one or the other`);
+  const only = chosen[0];
+  const parts = {
+    gateways: !only,
+    saga: !only || only === 'saga-only',
+    scenarios: !only || only === 'saga-scenarios-only',
+    subscriptions: !only || only === 'subscriptions-only',
+  };
   const settings: Settings = {
     ...base,
     rounds: only ? 0 : base.rounds,
@@ -72,6 +80,7 @@ async function main(): Promise<void> {
   let sqlPerQ2: BenchResults['sql_per_q2'];
   let saga: BenchResults['saga'];
   let shopScenarios: Omit<SagaScenarios, 'ramp'> | undefined;
+  let subscriptions: SubscriptionFigures | undefined;
   try {
     // Tokens come from our gateway (the baselines act for the same user whatever is sent).
     const ours = await session.subgraphs.startGateway('ours', OURS_ENV);
@@ -92,6 +101,10 @@ async function main(): Promise<void> {
       if (parts.scenarios) shopScenarios = await runShopScenarios(session, tokens, settings.scenarios, log);
     } finally {
       await gateway.stop();
+    }
+    if (parts.subscriptions) {
+      subscriptions = await measureSubscriptions(session, tokens.slice(0, LOAD_USERS), settings.subscriptions);
+      log(`subscriptions: ${JSON.stringify(subscriptions)}`);
     }
   } finally {
     await session.stop();
@@ -114,6 +127,7 @@ async function main(): Promise<void> {
     sql_per_q2: sqlPerQ2,
     saga,
     saga_scenarios: sagaScenarios,
+    subscriptions,
     samples,
   };
   const markdown = renderMarkdown(results);
@@ -175,6 +189,24 @@ async function compareGateways(
     }
   }
   return samples;
+}
+
+/**
+ * Subscribers on a gateway of their own. Every watcher comes from this one machine, so the per-user cap
+ * (an anonymous subscriber is capped by its address) is lifted for the run, as the rate limit is.
+ */
+async function measureSubscriptions(
+  session: BenchSession,
+  tokens: string[],
+  settings: Settings['subscriptions'],
+): Promise<SubscriptionFigures> {
+  const gateway = await session.subgraphs.startGateway('ours', { ...OURS_ENV, SUBSCRIPTIONS_MAX_PER_USER: '10000' });
+  try {
+    const target = { graphqlUrl: session.graphqlUrl, tokens, productIds: session.seeded.productIds };
+    return await runSubscriptionLoad(target, gateway.pid!, settings);
+  } finally {
+    await gateway.stop();
+  }
 }
 
 /** The saga at a fixed offered load after a warm-up, with what an order cost. */

@@ -1,4 +1,5 @@
 import type { SagaScenarioSettings } from './sagaScenarios';
+import type { SubscriptionLoadSettings } from './subscriptionLoad';
 
 /** What one bench run does, and for how long: FULL for the figures, QUICK to prove it works. */
 export interface Settings {
@@ -14,6 +15,7 @@ export interface Settings {
     warmUp: { ratePerSecond: number; seconds: number };
   };
   scenarios: SagaScenarioSettings;
+  subscriptions: SubscriptionLoadSettings;
 }
 
 /**
@@ -50,6 +52,15 @@ export const FULL: Settings = {
     settleSeconds: 60,
     warmUp: { ratePerSecond: 20, seconds: 5 },
   },
+  // The load: 1,000 WebSocket and 200 SSE subscribers while orders flow steadily.
+  subscriptions: {
+    webSockets: 1_000,
+    sse: 200,
+    productsPerWatcher: 5,
+    ordersPerSecond: 10,
+    seconds: 30,
+    settleSeconds: 30,
+  },
 };
 /** Proves the bench works (CI); its figures are too short to compare. */
 export const QUICK: Settings = {
@@ -71,5 +82,13 @@ export const QUICK: Settings = {
     },
     settleSeconds: 20,
     warmUp: { ratePerSecond: 20, seconds: 1 },
+  },
+  subscriptions: {
+    webSockets: 100,
+    sse: 20,
+    productsPerWatcher: 5,
+    ordersPerSecond: 10,
+    seconds: 2,
+    settleSeconds: 20,
   },
 };

@@ -56,6 +56,12 @@ export function peakRssBytes(pid: number): number {
   }, 0);
 }
 
+/** Resident memory (VmRSS) of one process now, in bytes: what it holds, not its peak. */
+export function rssBytes(pid: number): number {
+  const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return match ? Number(match[1]) * 1024 : 0;
+}
+
 /**
  * CPU seconds (user + system) used so far by every process whose command
  * name is `command` (`postgres`, `nats-server`), the ones that have exited

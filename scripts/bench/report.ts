@@ -1,6 +1,7 @@
 import type { SagaCost } from './sagaCost';
 import type { SagaResult } from './sagaLoad';
 import type { SagaScenarios } from './sagaScenarios';
+import type { SubscriptionFigures } from './subscriptionLoad';
 import { causes, renderSagaScenarios } from './scenarioReport';
 
 /** One measured window: one gateway, one operation, one round. */
@@ -40,6 +41,7 @@ export interface BenchResults {
   sql_per_q2?: Record<string, number>;
   saga?: SagaResult & { cost: SagaCost };
   saga_scenarios?: SagaScenarios;
+  subscriptions?: SubscriptionFigures;
   samples: Sample[];
 }
 
@@ -101,6 +103,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   if (results.saga) lines.push(...renderSaga(results.saga));
   if (results.saga_scenarios) lines.push(...renderSagaScenarios(results.saga_scenarios));
+  if (results.subscriptions) lines.push(...renderSubscriptions(results.subscriptions));
   lines.push('');
   return lines.join('\n');
 }
@@ -147,4 +150,17 @@ function renderSaga(saga: NonNullable<BenchResults['saga']>): string[] {
 
 function warmUpNote(warmUp: SagaResult['warm_up']): string {
   return warmUp ? ` (after ${warmUp.seconds} s at ${warmUp.offered_per_s} orders/s to warm up, not counted)` : '';
+}
+
+function renderSubscriptions(s: SubscriptionFigures): string[] {
+  return [
+    '',
+    '## Subscriptions',
+    '',
+    `${s.websocket_subscribers} WebSocket and ${s.sse_subscribers} SSE subscribers (opened in ${s.open_s} s), ${s.orders} orders flowing:`,
+    '',
+    '| delivery p50 / p99 | order frames | orders missing their end | product frames | errors | gateway CPU | per 1,000 subscribers | RSS before / open | per idle subscriber |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| ${s.delivery_p50_ms} / ${s.delivery_p99_ms} ms | ${s.order_frames} | ${s.orders_missing_their_end} | ${s.product_frames} | ${s.errors} | ${s.gateway_cpu_ms_per_s} ms/s | ${s.gateway_cpu_ms_per_s_per_1000_subscribers} ms/s | ${s.gateway_rss_mb_before} / ${s.gateway_rss_mb_open} MB | ${s.kb_per_idle_subscriber} KB |`,
+  ];
 }

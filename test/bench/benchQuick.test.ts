@@ -73,9 +73,20 @@ it('runs the quick benchmark and writes results in the agreed shape', async () =
     const steps = ramp.steps.reduce((seconds: number, step: { seconds: number }) => seconds + step.seconds, 0);
     expect(ramp.timeline.length).toBeGreaterThanOrEqual(steps / ramp.slice_seconds);
 
+    // Every order's followers saw it to its end (three frames at least), nothing ended in an error,
+    // and the product watchers got the stock changes.
+    const subscriptions = results.subscriptions;
+    expect(subscriptions.orders).toBeGreaterThan(0);
+    expect(subscriptions.orders_missing_their_end).toBe(0);
+    expect(subscriptions.order_frames).toBeGreaterThanOrEqual(3 * subscriptions.orders);
+    expect(subscriptions.product_frames).toBeGreaterThan(0);
+    expect(subscriptions.errors).toBe(0);
+    expect(subscriptions.delivery_p99_ms).toBeGreaterThanOrEqual(subscriptions.delivery_p50_ms);
+
     const markdown = await readFile(path.join(dir, 'latest.md'), 'utf8');
     expect(markdown).toContain('| ours | Q1 |');
     expect(markdown).toContain('## Saga scenarios');
+    expect(markdown).toContain('## Subscriptions');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
