@@ -339,6 +339,27 @@ describe('subscriptions on a gateway with tight limits', () => {
     }
   });
 
+  it('delivers on every gateway replica to its own subscribers, nothing sticky', async () => {
+    const product = await shop.newProduct(10);
+    const onMain = subscribeOverWebSocket(sg.gatewayUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
+    const onLimited = subscribeOverSse(limitedUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
+    try {
+      await eventually(async () => (await open('sse')) === 1);
+      await eventually(
+        async () => (await scrapeSum(sg.baseUrl.gateway, 'subscriptions_open', { transport: 'websocket' })) >= 1,
+      );
+      const order = await shop.place(product, 1);
+      for (const sub of [onMain, onLimited]) {
+        await eventuallyFrames(sub, (frames) => hasStatus(frames, order.id, 'PAID'));
+        const statuses = sub.frames.filter((f) => f.data!.myOrdersUpdated.id === order.id);
+        expect(statuses.map((f) => f.data!.myOrdersUpdated.status)).toEqual(['PENDING', 'RESERVED', 'PAID']);
+      }
+    } finally {
+      onMain.close();
+      onLimited.close();
+    }
+  });
+
   it('on SIGTERM closes WebSockets with 1001 and ends SSE streams; a client resuming on another gateway misses nothing', async () => {
     const product = await shop.newProduct(10);
     const ws = subscribeOverWebSocket(limitedUrl, MyOrdersUpdatedDocument, {}, { token: shop.customerToken });
