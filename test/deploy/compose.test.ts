@@ -101,8 +101,14 @@ describe('Dockerfile', () => {
   const stages = dockerfile.split(/^FROM /m).slice(1);
   const runtime = stages[stages.length - 1];
 
-  it('builds on a pinned Node 20 slim image in stages', () => {
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20\.\d+\.\d+-bookworm-slim$/m);
+  it('builds in stages on a pinned slim image of a Node.js LTS line that package.json admits', () => {
+    const [, major] = /^ARG NODE_IMAGE=node:(\d+)\.\d+\.\d+-bookworm-slim$/m.exec(dockerfile) ?? [];
+    // Even majors become LTS; 20 left support in April 2026, 22 leaves it in April 2027.
+    expect(Number(major) % 2).toBe(0);
+    expect(Number(major)).toBeGreaterThanOrEqual(24);
+    const engines = JSON.parse(fs.readFileSync(path.resolve(DOCKER, '..', 'package.json'), 'utf8')).engines.node;
+    const [, lowest] = /^>=(\d+)\./.exec(engines) ?? [];
+    expect(Number(lowest)).toBeLessThanOrEqual(Number(major));
     expect(stages.length).toBeGreaterThanOrEqual(2);
     expect(dockerfile).toMatch(/RUN npm ci --omit=dev/);
     expect(dockerfile).toMatch(/RUN npm run build/);
