@@ -11,18 +11,23 @@ import type { UserIdentity } from '../platform/auth/identity';
 import type { Env } from '../platform/config';
 import { EventBus } from '../platform/events/EventBus';
 import { metricsPlugin } from '../platform/graphql/metricsPlugin';
+import { withoutSuggestions } from '../platform/graphql/withoutSuggestions';
 import { requestLogPlugin } from '../platform/graphql/requestLogPlugin';
 import { mountGraphQL } from '../platform/http/graphqlEndpoint';
+import { serveInternalEndpoints } from '../platform/http/internalEndpoints';
 import { listen } from '../platform/http/listen';
 import { mountServiceEndpoints } from '../platform/http/serviceEndpoints';
 import { createLogger } from '../platform/logger';
+import { keepTraceContextOnlyFrom } from '../platform/tracing/trustedTraceContext';
 import { createMetrics } from '../platform/metrics';
 import type { GatewayContext } from './context';
 import { loadGatewayConfig } from './gatewayConfig';
 import { createGatewayErrorFormatter } from './gatewayErrors';
 import { allowedOrigins } from './http/allowedOrigins';
+import { concurrencyCap } from './http/concurrencyCap';
 import { corsPolicy } from './http/corsPolicy';
 import { costLimitPlugin, withLimitErrors } from './limits/limitsPlugin';
+import { stringLengthPlugin } from './limits/stringLengths';
 import { operationShapeRule } from './limits/operationLimits';
 import { persistedOperations } from './persistedOperations/persistedOperations';
 import { createRateLimiters } from './rateLimits/rateLimiters';
@@ -54,15 +59,23 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
   const metrics = createMetrics('gateway');
   const key = await loadSigningKey('gateway', config);
   const signer = new ServiceTokenSigner('gateway', key);
-  const users = new UserTokenVerifier(`${config.baseUrl.users}/.well-known/jwks.json`, config.jwt);
+  // users' METRICS_PORT when it has one (USERS_INTERNAL_URL): its JWKS is not on its public port then.
+  const users = new UserTokenVerifier(`${config.internalUrl.users}/.well-known/jwks.json`, config.jwt);
   // Per subgraph: instances, keep-alive pools, breakers, deadline and retry (gateway/subgraphClient/).
   const subgraphCalls = await startSubgraphCalls(config, signer, metrics.registry, log);
   // The changes subscriptions deliver, followed on NATS from now on (gateway/subscriptions/).
-  const bus = new EventBus({ url: config.natsUrl, prefix: config.eventsPrefix, name: 'gateway', log });
+  const bus = new EventBus({
+    url: config.natsUrl,
+    prefix: config.eventsPrefix,
+    name: 'gateway',
+    log,
+    auth: config.natsAuth,
+    tls: config.natsTls,
+  });
   const feed = new ChangeFeed(bus, FOLLOWED_CHANGES, log);
   feed.start();
-  const rateLimiters = await createRateLimiters(config.rateLimits, log);
-  const budget = new OperationBudget(rateLimiters, log, metrics.registry);
+  const rateLimiters = await createRateLimiters(config.rateLimits, log, metrics.registry);
+  const budget = new OperationBudget(rateLimiters, config.rateLimits, metrics.registry);
 
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile(config.supergraphPath, log),
@@ -75,7 +88,11 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     supergraphLoaded = true;
   });
 
-  const formatError = withLimitErrors(createGatewayErrorFormatter(log, !config.production));
+  // No "Did you mean ...?" in production, for bad variable values and subscriptions too (platform/graphql/).
+  const formatError = withoutSuggestions(
+    withLimitErrors(createGatewayErrorFormatter(log, !config.production)),
+    config.production,
+  );
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     introspection: !config.production,
@@ -99,7 +116,8 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
       // First: an operation off the safelist is refused as such, whatever else is wrong with it.
       ...persisted.plugins,
       subscriptionsOverHttpRefused(),
-      costLimitPlugin(config.limits.maxCost),
+      costLimitPlugin(config.limits),
+      stringLengthPlugin(config.limits.maxStringLength),
       // Rate limits (gateway/rateLimits/): also before a query plan or a subgraph call.
       rateLimitPlugin(budget),
       config.production
@@ -136,15 +154,17 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
         if (!supergraphLoaded) throw new Error('not loaded');
       },
     },
-    metrics.registry,
     log,
-    key,
   );
+  // On METRICS_PORT when set: then the public port serves only /graphql, /health and /ready.
+  const internal = await serveInternalEndpoints(app, config, metrics.registry, key, log);
   mountGraphQL(app, apollo, {
     log,
     maxBodyBytes: config.limits.maxBodyBytes,
     // Browsers on CORS_ORIGINS only (none by default).
     cors: corsPolicy(isAllowedOrigin),
+    // GATEWAY_MAX_CONCURRENT_REQUESTS: beyond it 503 before the body is read (subscriptions excluded).
+    admit: concurrencyCap(config.maxConcurrentRequests, metrics.registry, log),
     // Subscriptions over SSE: requests that accept text/event-stream, after authentication.
     streams: sseTransport({
       service: subscriptions,
@@ -159,7 +179,10 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
     context: (user, requestId, req) => ({ user, requestId, ip: req.ip ?? 'unknown' }),
   });
 
-  const server = await listen(app, config.host, config.port);
+  // A client's traceparent only from TRACE_TRUSTED_NETWORKS (the socket's peer); from others a new trace.
+  const server = await listen(app, config.host, config.port, (http) =>
+    keepTraceContextOnlyFrom(http, config.traceTrustedNetworks),
+  );
   const webSockets = serveWebSockets(server.server, {
     path: '/graphql',
     service: subscriptions,
@@ -187,6 +210,7 @@ export async function startGateway(env: Env): Promise<RunningGateway> {
       subscriptions.closeAll();
       await webSockets.close();
       await server.close();
+      await internal.close();
       await apollo.stop();
       await subgraphCalls.close();
       await rateLimiters.close();

@@ -1,5 +1,5 @@
 import { tokenSettings } from './auth/tokenSettings';
-import { databaseSettings } from './db/databaseSettings';
+import { databaseSettings, type SessionTimeouts } from './db/databaseSettings';
 import { eventSettings, type EventSettings } from './events/eventSettings';
 import { natsSettings } from './events/natsSettings';
 import { peerSettingsGroup, type PeerUrls } from './http/peerSettings';
@@ -39,6 +39,7 @@ export interface SubgraphConfig extends CommonConfig, EventSettings {
   databaseName: string;
   /** Connections of the service's Postgres pool. */
   dbPoolSize: number;
+  dbTimeouts: SessionTimeouts;
 }
 
 /** What every subgraph reads; its own groups (SubgraphDefinition.settings) come on top. */
@@ -53,5 +54,6 @@ export function loadSubgraphConfig(name: SubgraphName, env: Env): SubgraphConfig
     databaseUrl: database.databaseUrl,
     databaseName: `${database.databasePrefix}_${name}`,
     dbPoolSize: database.dbPoolSize,
+    dbTimeouts: database.dbTimeouts,
   };
 }

@@ -13,9 +13,11 @@ import { openSubgraphDatabase, type DatabaseOptions } from './db/database';
 import type { BaseContext } from './graphql/context';
 import { buildFederatedSchema, type FederatedSchemaSpec } from './graphql/federatedSchema';
 import { createErrorFormatter } from './graphql/formatError';
+import { withoutSuggestions } from './graphql/withoutSuggestions';
 import { metricsPlugin } from './graphql/metricsPlugin';
 import { requestLogPlugin } from './graphql/requestLogPlugin';
 import { mountGraphQL } from './http/graphqlEndpoint';
+import { serveInternalEndpoints } from './http/internalEndpoints';
 import { listen } from './http/listen';
 import { mountServiceEndpoints } from './http/serviceEndpoints';
 import { createLogger, type Logger } from './logger';
@@ -107,7 +109,8 @@ export async function startSubgraph<Deps, Ctx extends BaseContext, Own>(
     includeStacktraceInErrorResponses: !config.production,
     // runMain owns the signals: it stops the HTTP server, consumers and pools in order.
     stopOnTerminationSignals: false,
-    formatError: createErrorFormatter(log, !config.production),
+    // No "Did you mean ...?" in production either, should an error reach a client from here.
+    formatError: withoutSuggestions(createErrorFormatter(log, !config.production), config.production),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // No Apollo usage reporting here, so federated traces would be computed for nobody.
@@ -142,10 +145,9 @@ export async function startSubgraph<Deps, Ctx extends BaseContext, Own>(
           }
         : {}),
     },
-    metrics.registry,
     log,
-    key,
   );
+  const internal = await serveInternalEndpoints(app, config, metrics.registry, key, log);
   mountGraphQL(app, apollo, {
     log,
     authenticate: (token) => verifier.verify(token),
@@ -172,6 +174,7 @@ export async function startSubgraph<Deps, Ctx extends BaseContext, Own>(
     async stop() {
       endpoints.drain();
       await server.close();
+      await internal.close();
       await apollo.stop();
       await definition.onStop?.(deps);
       await runtime.events?.stop();
@@ -186,11 +189,16 @@ function trustedCallers(
   callers: Partial<Record<SubgraphName, string[]>>,
 ): Record<string, TrustedCaller> {
   const trusted: Record<string, TrustedCaller> = {
-    gateway: { jwksUrl: `${config.baseUrl.gateway}/.well-known/jwks.json`, allowedScopes: ['*'], mayActForUsers: true },
+    // internalUrl: the callers' METRICS_PORT, where their JWKS is when they have one.
+    gateway: {
+      jwksUrl: `${config.internalUrl.gateway}/.well-known/jwks.json`,
+      allowedScopes: ['*'],
+      mayActForUsers: true,
+    },
   };
   for (const [name, scopes] of Object.entries(callers)) {
     trusted[name] = {
-      jwksUrl: `${config.baseUrl[name as SubgraphName]}/.well-known/jwks.json`,
+      jwksUrl: `${config.internalUrl[name as SubgraphName]}/.well-known/jwks.json`,
       allowedScopes: scopes ?? [],
       mayActForUsers: false,
     };

@@ -6,6 +6,7 @@ import type { ServiceName } from '../platform/serviceNames';
 import { readDevConfig, type DevConfig } from './devSettings';
 import { startEmbeddedPostgres } from './embeddedPostgres';
 import { startManagedProcess, type ManagedProcess } from './managedProcess';
+import { subgraphDatabaseUrls } from './subgraphDatabases';
 import { ensureNatsServer } from './natsServer';
 import { seed } from './seed';
 import { log, Supervisor } from './supervisor';
@@ -64,27 +65,35 @@ async function startSupergraph(config: DevConfig, supervisor: Supervisor): Promi
     log(`embedded Postgres on 127.0.0.1:${config.embeddedPostgresPort}, user postgres, password in ${where}`);
     databaseUrl = postgres.url;
   }
-  const nats = await ensureNatsServer(config.natsUrl, config.dataDir);
+  const nats = await ensureNatsServer(config.natsUrl, config.dataDir, config.eventsPrefix);
   if (nats.server) {
     supervisor.add(nats.server);
     supervisor.watch(nats.server);
   }
-  log(`${nats.server ? 'started' : 'using the'} NATS at ${config.natsUrl}`);
+  log(
+    nats.passwordFile
+      ? `started NATS at ${config.natsUrl}, a user per service; passwords (admin's for npm run events) in ${path.relative(process.cwd(), nats.passwordFile)}`
+      : `using the NATS at ${config.natsUrl}`,
+  );
 
+  const databaseUrls = await subgraphDatabaseUrls(databaseUrl, config.databasePrefix, log);
+  // The admin's URL stays here: each subgraph gets its own role's, the gateway none.
+  const { DATABASE_URL: _admin, ...inherited } = process.env;
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
+    ...inherited,
     NATS_URL: config.natsUrl,
     ADMIN_EMAIL: config.admin.email,
     ADMIN_PASSWORD: config.admin.password,
   };
   // The subgraphs do not need each other to start, so they start side by side.
-  const subgraphs = SUBGRAPH_NAMES.map((name) => startService(name, entries[name], env));
+  const subgraphs = SUBGRAPH_NAMES.map((name) =>
+    startService(name, entries[name], { ...env, DATABASE_URL: databaseUrls[name], ...nats.credentials(name) }),
+  );
   supervisor.add(...subgraphs);
   await Promise.all(subgraphs.map((child, i) => waitForReady(child, config.ports[SUBGRAPH_NAMES[i]])));
   subgraphs.forEach((child) => supervisor.watch(child));
 
-  const gateway = startService('gateway', entries.gateway, env);
+  const gateway = startService('gateway', entries.gateway, { ...env, ...nats.credentials('gateway') });
   supervisor.add(gateway);
   await waitForReady(gateway, config.ports.gateway);
   supervisor.watch(gateway);

@@ -31,7 +31,12 @@ export function readDevConfig(env: Env) {
     dataDir: serviceSettings.read(env).dataDir,
     // Unset: run the embedded Postgres.
     databaseUrl: env.DATABASE_URL ? databaseSettings.read(env).databaseUrl : undefined,
+    // Checked as the subgraphs check it; the embedded server's URL is not known yet, any URL will do.
+    databasePrefix: databaseSettings.read({ ...env, DATABASE_URL: env.DATABASE_URL || 'postgres://127.0.0.1/' })
+      .databasePrefix,
     natsUrl: natsSettings.read(env).natsUrl,
+    // The namespace npm start's own nats-server grants each service (natsPermissions.ts).
+    eventsPrefix: natsSettings.read(env).eventsPrefix,
     ports: peerSettingsGroup.read(env).ports,
     admin,
   };

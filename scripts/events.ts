@@ -7,8 +7,8 @@ import {
   selectDeadLetters,
   type DeadLetter,
 } from '../platform/events/deadLetters';
-import { natsServers } from '../platform/events/natsServers';
-import { natsSettings } from '../platform/events/natsSettings';
+import { natsConnectionOptions } from '../platform/events/natsConnection';
+import { natsSettings, type NatsSettings } from '../platform/events/natsSettings';
 import { deadLetterStream } from '../platform/events/naming';
 import { createLogger, type Logger } from '../platform/logger';
 import { serviceSettings } from '../platform/serviceSettings';
@@ -19,7 +19,9 @@ const USAGE = `usage: npm run events -- <command>     (in the image: node dist/s
   replay <id>     publish a dead letter to its original subject again, then delete it;
                   <id> is its sequence number, or an event id (every dead letter of that event)
   replay --all    replay every dead letter
-  drop <id>       delete a dead letter for good (logged)`;
+  drop <id>       delete a dead letter for good (logged)
+NATS_USER / NATS_PASSWORD (or NATS_TOKEN, NATS_CREDS_FILE, NATS_TLS_*) as the services take them; with
+npm start's own nats-server: NATS_USER=admin and the admin password from .data/nats/passwords.json.`;
 
 /** Exit codes: 2 is also what a misspelt command or an id naming no dead letter gives. */
 const EXIT = { ok: 0, failed: 1, usage: 2, unknownId: 2 } as const;
@@ -28,12 +30,8 @@ const EXIT = { ok: 0, failed: 1, usage: 2, unknownId: 2 } as const;
 const cliSettings = settingsGroup(
   'eventsCli',
   ['npm run events'],
-  {
-    NATS_URL: natsSettings.settings.NATS_URL,
-    EVENTS_PREFIX: natsSettings.settings.EVENTS_PREFIX,
-    LOG_LEVEL: serviceSettings.settings.LOG_LEVEL,
-  },
-  (s) => s,
+  { ...natsSettings.settings, LOG_LEVEL: serviceSettings.settings.LOG_LEVEL },
+  (s, env) => ({ nats: natsSettings.read(env), LOG_LEVEL: s.LOG_LEVEL }),
 );
 
 export interface EventsCliIo {
@@ -64,9 +62,9 @@ export async function runEventsCli(args: string[], env: Env, io: EventsCliIo): P
   try {
     const settings = cliSettings.read(env);
     const log = io.log ?? createLogger('events', settings.LOG_LEVEL);
-    const nc = await connectTo(settings.NATS_URL);
+    const nc = await connectTo(settings.nats);
     try {
-      await run({ nc, prefix: settings.EVENTS_PREFIX, args: rest, io, log });
+      await run({ nc, prefix: settings.nats.eventsPrefix, args: rest, io, log });
     } finally {
       await nc.close();
     }
@@ -128,10 +126,12 @@ async function chosen(nc: NatsConnection, prefix: string, args: string[], comman
   return selected;
 }
 
-async function connectTo(url: string): Promise<NatsConnection> {
+async function connectTo(nats: NatsSettings): Promise<NatsConnection> {
+  const { natsUrl: url, natsAuth: auth, natsTls: tls } = nats;
+  const options = natsConnectionOptions({ url, name: 'events-cli', auth, tls });
   try {
     // A command, not a service: it fails at once rather than waiting for NATS to come back.
-    return await connect({ servers: natsServers(url), name: 'events-cli', timeout: 5_000, reconnect: false });
+    return await connect({ ...options, timeout: 5_000, reconnect: false });
   } catch (error) {
     throw new Error(`cannot reach NATS at ${url} (NATS_URL): ${(error as Error).message}`);
   }

@@ -5,6 +5,7 @@ import { tracingSettings } from '../platform/tracing/tracingSettings';
 import { devSettings } from './devSettings';
 import { harnessSettings } from './harnessSettings';
 import { loadOrdersSettings } from './loadOrdersSettings';
+import { provisioningSettings } from './provisioningSettings';
 import { subgraphDefinitions } from './subgraphDefinitions';
 
 /** Each subgraph's own group, as its definition declares it. */
@@ -17,6 +18,7 @@ export const SETTINGS_CATALOG: readonly SettingsGroup<unknown>[] = [
   ...COMMON_SETTINGS,
   tracingSettings,
   ...SUBGRAPH_SETTINGS,
+  provisioningSettings,
   ...SUBGRAPH_OWN_SETTINGS,
   ...GATEWAY_SETTINGS,
   devSettings,

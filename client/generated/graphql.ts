@@ -221,9 +221,9 @@ export type Query = {
   __typename?: 'Query';
   /** The signed-in user; null when not signed in */
   me: Maybe<User>;
-  /** Its owner or an ADMIN; null for an unknown id */
+  /** Its owner or an ADMIN; null for an unknown id and for someone else's order alike */
   order: Maybe<Order>;
-  /** The order's owner or an ADMIN; null for an unknown id */
+  /** The order's owner or an ADMIN; null for an unknown id and for someone else's payment alike */
   payment: Maybe<Payment>;
   product: Maybe<Product>;
   /** The catalog by name, a page at a time */

@@ -7,20 +7,33 @@ import {
   type OperationDefinitionNode,
 } from 'graphql';
 import { fragmentsOf } from './fragmentsOf';
+import type { LimitSettings } from './limitSettings';
+import { readListSizes, rememberListSizes } from './listSizes';
 import { LimitError, operationCost } from './operationLimits';
 
 /**
  * Refuses an operation whose cost (operationLimits.ts) is over `maxCost`.
  * It runs at didResolveOperation, where the request's variables are known and
- * before the gateway plans or fetches anything.
+ * before the gateway plans or fetches anything. The lists' sizes are read from
+ * each supergraph the gateway loads (a hot reload included), before it serves it.
  */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+export function costLimitPlugin(limits: Pick<LimitSettings, 'maxCost' | 'defaultListSize'>): ApolloServerPlugin {
   return {
+    async serverWillStart() {
+      return {
+        schemaDidLoadOrUpdate({ apiSchema, coreSupergraphSdl }) {
+          const sizes = coreSupergraphSdl
+            ? readListSizes(coreSupergraphSdl, limits.defaultListSize)
+            : { declared: new Map(), fallback: limits.defaultListSize };
+          rememberListSizes(apiSchema, sizes);
+        },
+      };
+    },
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          refuseOverCost(schema, operation, fragmentsOf(document), request.variables ?? {}, maxCost);
+          refuseOverCost(schema, operation, fragmentsOf(document), request.variables ?? {}, limits.maxCost);
         },
       };
     },

@@ -8,11 +8,19 @@ import {
   specifiedRules,
   validate,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
+import { limitSettings } from './limitSettings';
+import { DEFAULT_LIST_SIZE, readListSizes, type ListSizes } from './listSizes';
 import { measureOperation, operationCost, operationShapeRule, type ShapeLimits } from './operationLimits';
 
 const schema = buildSchema(readFileSync(path.resolve(__dirname, '../../schema/api.graphql'), 'utf8'));
+// The sizes the subgraphs declared, as the gateway reads them from the supergraph it loads.
+const declaredSizes = readListSizes(
+  readFileSync(path.resolve(__dirname, '../../schema/supergraph.graphql'), 'utf8'),
+  DEFAULT_LIST_SIZE,
+);
 const LIMITS: ShapeLimits = { maxDepth: 10, maxAliases: 30, maxRootFields: 10 };
 
 /** The codes of the errors validation reports, graphql's own rules included. */
@@ -21,7 +29,11 @@ function refusals(query: string, limits = LIMITS): string[] {
   return errors.map((e) => String(e.extensions.code ?? e.message));
 }
 
-function cost(query: string, variables: Record<string, unknown> = {}): number {
+function cost(query: string, variables: Record<string, unknown> = {}, sizes: ListSizes = declaredSizes): number {
+  return costIn(schema, query, variables, sizes);
+}
+
+function costIn(on: GraphQLSchema, query: string, variables: Record<string, unknown>, sizes: ListSizes): number {
   const document = parse(query);
   const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
   const fragments = Object.fromEntries(
@@ -29,7 +41,7 @@ function cost(query: string, variables: Record<string, unknown> = {}): number {
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
       .map((d) => [d.name.value, d]),
   );
-  return operationCost(schema, operation, fragments, variables);
+  return operationCost(on, operation, fragments, variables, sizes);
 }
 
 /** `me { orders { edges { node { user { ... } } } } }` nested `levels` times around `leaf`: depth 4 per level + 1. */
@@ -156,7 +168,7 @@ describe('cost', () => {
     expect(cost('query($n: Int = 7) { products(first: $n) { totalCount } }', { n: 3 })).toBe(4);
   });
 
-  it('multiplies nested pages: the orders -> user -> orders nesting is far over 5000', () => {
+  it('multiplies nested pages: the orders -> user -> orders nesting is far over MAX_COST', () => {
     const nested = `{ me { orders(first: 100) { edges { node { user { orders(first: 100) { edges { node { id } } } } } } } } }`;
     // me 1 + orders 1 + 100 x (edges, node, user 3 + orders 1 + 100 x 3)
     expect(cost(nested)).toBe(2 + 100 * (3 + 1 + 300));
@@ -174,5 +186,70 @@ describe('cost', () => {
     const page = (n: number) => cost(`{ products(first: ${n}) { edges { node { id } } } }`);
     expect(page(1666)).toBe(4999);
     expect(page(1667)).toBe(5002);
+  });
+});
+
+describe('cost of lists', () => {
+  const introspection = getIntrospectionQuery({
+    descriptions: true,
+    specifiedByUrl: true,
+    directiveIsRepeatable: true,
+    schemaDescription: true,
+    inputValueDeprecation: true,
+  });
+  // A list nobody declared a size for, one sized by a slicing argument of its own name, a list of scalars.
+  const shelves = buildSchema(`
+    type Query { shelves: [Shelf!]! shelf(size: Int): Shelf }
+    type Shelf { books: [Book!]! tags: [String!]! }
+    type Book { title: String }`);
+  const shelfSizes: ListSizes = {
+    declared: new Map([['Query.shelf', { slicingArguments: ['size'], sizedFields: ['books'] }]]),
+    fallback: 7,
+  };
+
+  it("multiplies an order's items by 100 and its history by 4, the sizes orders declares", () => {
+    const query = 'query($id: ID!) { order(id: $id) { items { quantity product { id } } history { status at } } }';
+    // order 1 + items (1 + 100 x (quantity 1 + product 2)) + history (1 + 4 x 2)
+    expect(cost(query, { id: 'o' })).toBe(1 + (1 + 100 * 3) + (1 + 4 * 2));
+  });
+
+  it('prices 100 orders with their items and history at 31,202, over MAX_COST (902 when lists counted once)', () => {
+    const query = `{ me { orders(first: 100) { edges { node {
+      items { product { id name } } history { status at } } } } } }`;
+    // me 1 + orders 1 + 100 x (edges 1 + node 1 + items (1 + 100 x 3) + history (1 + 4 x 2))
+    expect(cost(query)).toBe(2 + 100 * (2 + 301 + 9));
+    expect(cost(query)).toBeGreaterThan(limitSettings.read({}).limits.maxCost);
+  });
+
+  it("counts a page's edges once: its first already multiplies them (sizedFields)", () => {
+    const query = '{ products(first: 10) { edges { node { id } } } }';
+    expect(cost(query)).toBe(1 + 10 * 3);
+    // Without products' declaration the edges would be a list of unknown size.
+    expect(cost(query, {}, { declared: new Map(), fallback: 100 })).toBe(1 + 10 * (1 + 100 * 2));
+  });
+
+  it('falls back to DEFAULT_LIST_SIZE for a list with no size declared, and counts a list of scalars once', () => {
+    // shelves 1 + 7 x (books 1 + 7 x title 1)
+    expect(costIn(shelves, '{ shelves { books { title } } }', {}, shelfSizes)).toBe(1 + 7 * (1 + 7));
+    expect(costIn(shelves, '{ shelves { tags } }', {}, shelfSizes)).toBe(1 + 7);
+  });
+
+  it('takes the page size from the declared slicing arguments, from variables too', () => {
+    expect(costIn(shelves, '{ shelf(size: 3) { books { title } } }', {}, shelfSizes)).toBe(1 + 3 * 2);
+    expect(costIn(shelves, 'query($n: Int) { shelf(size: $n) { books { title } } }', { n: 50 }, shelfSizes)).toBe(
+      1 + 50 * 2,
+    );
+  });
+
+  it('sizes a fragment by the field it is spread in', () => {
+    const query = '{ shelf(size: 3) { ...B } shelves { ...B } } fragment B on Shelf { books { title } }';
+    // shelf: 1 + 3 x (books 1 + 1 x 1); shelves: 1 + 7 x (books 1 + 7 x 1)
+    expect(costIn(shelves, query, {}, shelfSizes)).toBe(1 + 3 * 2 + (1 + 7 * 8));
+  });
+
+  it("counts introspection's lists once, so Sandbox's introspection query stays far under MAX_COST", () => {
+    const withDeclared = cost(introspection);
+    expect(cost(introspection, {}, { declared: new Map(), fallback: 1_000_000 })).toBe(withDeclared);
+    expect(withDeclared).toBeLessThan(limitSettings.read({}).limits.maxCost / 10);
   });
 });

@@ -1,6 +1,8 @@
 import {
   getNamedType,
+  getNullableType,
   GraphQLError,
+  isListType,
   isObjectType,
   isInterfaceType,
   Kind,
@@ -17,6 +19,7 @@ import {
   type SelectionSetNode,
   type ValidationRule,
 } from 'graphql';
+import { listSizesFor, type ListSize, type ListSizes } from './listSizes';
 
 export type LimitCode =
   | 'MAX_DEPTH_EXCEEDED'
@@ -131,47 +134,72 @@ export function operationShapeRule(limits: ShapeLimits): ValidationRule {
 export const WORST_CASE_PAGE = 100;
 
 /**
- * What an operation costs: every field 1, and a paged field (one with a
- * `first` argument) multiplies its subtree by `first`, so nested pages
- * multiply. `first` is the literal, else the variable's value in this request,
- * else the variable's default, else the argument's schema default, else
- * WORST_CASE_PAGE. It runs once variables are known (see limitsPlugin.ts),
- * so `orders(first: $n)` costs what this request asks for, not a guess.
- * Lists without `first` (`edges`, `items`, `history`) count once: edges are
- * bounded by their connection's `first`, the others by the domain.
- * Fragments are followed, each measured once; a cycle counts as nothing.
+ * What an operation costs: every field 1, and every list multiplies its
+ * subtree by its size, so nested lists multiply. A paged field (its declared
+ * `@listSize` slicing arguments, else a `first` argument) multiplies by
+ * `first`: the literal, else the variable's value in this request, else the
+ * variable's default, else the argument's schema default, else
+ * WORST_CASE_PAGE. It runs once variables are known (see limitsPlugin.ts), so
+ * `orders(first: $n)` costs what this request asks for, not a guess. The page
+ * already counts its connection's `edges` (its `sizedFields`). Any other list
+ * (`items`, `history`) multiplies by the `@listSize(assumedSize)` its subgraph
+ * declared (listSizes.ts), else by the fallback DEFAULT_LIST_SIZE; the lists of
+ * introspection count once, as the gateway answers them from the schema in
+ * memory. Fragments are followed, each measured once per place it can be
+ * sized in; a cycle counts as nothing.
  */
 export function operationCost(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   fragments: Record<string, FragmentDefinitionNode>,
   variables: Record<string, unknown> = {},
+  sizes: ListSizes = listSizesFor(schema),
 ): number {
   const memo = new Map<string, number>();
   const walking = new Set<string>();
 
-  const pageSize = (field: FieldNode, definition: GraphQLField<unknown, unknown> | undefined): number => {
-    const arg = field.arguments?.find((a) => a.name.value === 'first');
+  const argumentValue = (field: FieldNode, definition: GraphQLField<unknown, unknown>, name: string): number => {
+    const arg = field.arguments?.find((a) => a.name.value === name);
     let value: unknown;
     if (arg?.value.kind === Kind.INT) value = Number(arg.value.value);
     else if (arg?.value.kind === Kind.VARIABLE) {
-      const name = arg.value.name.value;
-      value = variables[name];
+      const variable = arg.value.name.value;
+      value = variables[variable];
       if (value === undefined) {
-        const declared = operation.variableDefinitions?.find((v) => v.variable.name.value === name)?.defaultValue;
+        const declared = operation.variableDefinitions?.find((v) => v.variable.name.value === variable)?.defaultValue;
         if (declared?.kind === Kind.INT) value = Number(declared.value);
       }
     }
     if (typeof value !== 'number') {
-      const argument = definition?.args.find((a) => a.name === 'first');
-      if (!argument) return 1;
-      value = typeof argument.defaultValue === 'number' ? argument.defaultValue : WORST_CASE_PAGE;
+      const argument = definition.args.find((a) => a.name === name);
+      value = typeof argument?.defaultValue === 'number' ? argument.defaultValue : WORST_CASE_PAGE;
     }
     // first: 0 still asks for pageInfo and totalCount once.
     return Math.max(1, value as number);
   };
 
-  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined): number => {
+  /** How many times the field's subtree is resolved, per time the field itself is. */
+  const multiplier = (
+    field: FieldNode,
+    definition: GraphQLField<unknown, unknown> | undefined,
+    parent: GraphQLNamedType | undefined,
+    declared: ListSize | undefined,
+    sizedByParent: readonly string[] | undefined,
+  ): number => {
+    if (!definition || !parent) return 1;
+    const slicing = declared?.slicingArguments ?? (definition.args.some((a) => a.name === 'first') ? ['first'] : []);
+    if (slicing.length > 0) return Math.max(...slicing.map((name) => argumentValue(field, definition, name)));
+    if (!isListType(getNullableType(definition.type))) return 1;
+    if (sizedByParent?.includes(field.name.value)) return 1;
+    if (declared?.assumedSize !== undefined) return declared.assumedSize;
+    return parent.name.startsWith('__') ? 1 : sizes.fallback;
+  };
+
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLNamedType | undefined,
+    sizedByParent: readonly string[] | undefined,
+  ): number => {
     let cost = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -181,26 +209,31 @@ export function operationCost(
           continue;
         }
         const child = definition ? getNamedType(definition.type) : undefined;
-        cost += 1 + pageSize(selection, definition) * walk(selection.selectionSet, child);
+        const declared = parent && sizes.declared.get(`${parent.name}.${selection.name.value}`);
+        const times = multiplier(selection, definition, parent, declared, sizedByParent);
+        cost += 1 + times * walk(selection.selectionSet, child, declared?.sizedFields);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        cost += walk(selection.selectionSet, condition ?? undefined);
+        cost += walk(selection.selectionSet, condition ?? undefined, sizedByParent);
       } else {
-        cost += spread(selection.name.value);
+        cost += spread(selection.name.value, sizedByParent);
       }
     }
     return cost;
   };
 
-  const spread = (name: string): number => {
-    const known = memo.get(name);
+  const spread = (name: string, sizedByParent: readonly string[] | undefined): number => {
+    // A fragment's cost depends on which of its lists the field it is spread in sizes.
+    const key = `${name}:${sizedByParent?.join(',') ?? ''}`;
+    const known = memo.get(key);
     if (known !== undefined) return known;
     const definition = fragments[name];
     if (!definition || walking.has(name)) return 0;
     walking.add(name);
-    const cost = walk(definition.selectionSet, schema.getType(definition.typeCondition.name.value) ?? undefined);
+    const type = schema.getType(definition.typeCondition.name.value) ?? undefined;
+    const cost = walk(definition.selectionSet, type, sizedByParent);
     walking.delete(name);
-    memo.set(name, cost);
+    memo.set(key, cost);
     return cost;
   };
 
@@ -210,7 +243,7 @@ export function operationCost(
       : operation.operation === 'mutation'
         ? schema.getMutationType()
         : schema.getSubscriptionType();
-  return walk(operation.selectionSet, root ?? undefined);
+  return walk(operation.selectionSet, root ?? undefined, undefined);
 }
 
 function fieldDefinition(

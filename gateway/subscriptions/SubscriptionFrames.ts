@@ -1,6 +1,6 @@
 import type { ExecutionResult, FieldNode, FormattedExecutionResult, FragmentDefinitionNode } from 'graphql';
 import { GraphQLError } from 'graphql';
-import { AppError, NotFoundError } from '../../platform/errors';
+import { AppError, ForbiddenError } from '../../platform/errors';
 import type { ChangeFeed } from './ChangeFeed';
 import { ChangeQueue, type QueuedChange } from './ChangeQueue';
 import { HIDDEN_HISTORY_KEY, HIDDEN_STATUS_KEY, responseKeysOf, type DeliveryQuery } from './deliveryQuery';
@@ -211,10 +211,14 @@ function endingOnReturn(
   });
 }
 
-/** Why the first read gave no entity: the owning subgraph's error (FORBIDDEN, ...), or not found. */
+/**
+ * Why the first read gave no entity: the owning subgraph's error (a subgraph down, ...), or none.
+ * None is someone else's order or an unknown id, which `order(id)` answers alike (null, after the
+ * same query): one refusal for both, so a subscription cannot tell a stranger which ids exist either.
+ */
 function refusalOf(result: ExecutionResult): GraphQLError {
   const error = result.errors?.[0];
-  if (!error) return new NotFoundError('Order');
+  if (!error) return new ForbiddenError('You may not follow this order');
   if (error instanceof AppError) return error;
   return new GraphQLError(error.message, {
     extensions: error.extensions,

@@ -25,6 +25,7 @@ import type { GatewayConfig } from '../gatewayConfig';
 import { fragmentsOf } from '../limits/fragmentsOf';
 import { refuseOverCost } from '../limits/limitsPlugin';
 import { LimitError, operationShapeRule } from '../limits/operationLimits';
+import { refuseOverlongStrings } from '../limits/stringLengths';
 import { operationHash, type PersistedOperations } from '../persistedOperations/manifest';
 import { PersistedQueryNotInListError } from '../persistedOperations/persistedOnlyPlugin';
 import type { OperationBudget } from '../rateLimits/OperationBudget';
@@ -105,6 +106,7 @@ export class SubscriptionService {
     if (this.safelist && !this.safelist.has(operationHash(request.query))) throw new PersistedQueryNotInListError();
     const { document, operation } = this.parseAndValidate(schema, request);
     const fragments = fragmentsOf(document);
+    refuseOverlongStrings(document, operation, request.variables ?? {}, this.config.limits.maxStringLength);
     const variables = coerceVariables(schema, operation, request.variables ?? {});
     refuseOverCost(schema, operation, fragments, variables, this.config.limits.maxCost);
     await this.budget.charge(request, operation, fragments);

@@ -20,6 +20,12 @@ export interface SseTransportOptions {
  * before this runs), ended when it expires. `Last-Event-ID` (or the request's
  * `extensions.lastEventId`) resumes after the last event the client saw.
  */
+/** Whether /graphql serves this request as an SSE stream (here) rather than a plain HTTP request (Apollo). */
+export function acceptsEventStream(req: Request): boolean {
+  // Only a request that names event streams: `*/*` is an ordinary HTTP request for Apollo.
+  return /text\/event-stream/.test(req.get('accept') ?? '');
+}
+
 export function sseTransport(options: SseTransportOptions): RequestHandler {
   const handle = createHandler({
     onSubscribe: async (req, params) => {
@@ -50,8 +56,7 @@ export function sseTransport(options: SseTransportOptions): RequestHandler {
     },
   });
   return (req, res, next) => {
-    // Only a request that names event streams: `*/*` is an ordinary HTTP request for Apollo.
-    if (!/text\/event-stream/.test(req.get('accept') ?? '')) return next();
+    if (!acceptsEventStream(req)) return next();
     // graphql-sse picks distinct connections mode by this exact header value.
     req.headers.accept = 'text/event-stream';
     handle(req, res).catch(next);

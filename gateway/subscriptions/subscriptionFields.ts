@@ -1,5 +1,7 @@
 import type { UserIdentity } from '../../platform/auth/identity';
 import { BadUserInputError, UnauthenticatedError } from '../../platform/errors';
+import { ID_MAX_LENGTH } from '../../platform/graphql/ids';
+import { requireMaxLength } from '../../platform/graphql/maxLength';
 import { StockChanged } from '../../subgraphs/inventory/events/contracts';
 import { OrderStatusChanged } from '../../subgraphs/orders/events/contracts';
 import type { Change, FollowedChange } from './ChangeFeed';
@@ -50,6 +52,8 @@ export const SUBSCRIPTION_FIELDS: Record<string, SubscriptionField> = {
     queryField: 'order',
     domains: ['orders'],
     watch: (args, user) => {
+      // The gateway serves these fields, so it bounds their ids as orders and products bound theirs.
+      requireMaxLength(String(args.id), ID_MAX_LENGTH, 'id');
       signedIn(user);
       return [`order:${String(args.id)}`];
     },
@@ -70,6 +74,7 @@ export const SUBSCRIPTION_FIELDS: Record<string, SubscriptionField> = {
       if (ids.length === 0 || ids.length > MAX_PRODUCT_IDS) {
         throw new BadUserInputError(`productsUpdated takes 1 to ${MAX_PRODUCT_IDS} ids`, 'ids');
       }
+      for (const id of ids) requireMaxLength(id, ID_MAX_LENGTH, 'ids');
       return ids.map((id) => `product:${id}`);
     },
   },

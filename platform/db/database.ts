@@ -1,11 +1,19 @@
 import type { Pool, PoolClient } from 'pg';
 import { Client } from 'pg';
 import { Gauge } from 'prom-client';
-import { DataSource, type EntitySchema, type Logger as TypeOrmLogger, type MixedList } from 'typeorm';
+import {
+  DataSource,
+  MigrationExecutor,
+  type EntitySchema,
+  type Logger as TypeOrmLogger,
+  type MixedList,
+} from 'typeorm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
+import type { SessionTimeouts } from './databaseSettings';
 import { usePreparedStatements } from './preparedStatements';
 import { currentQueryOrigin } from './queryOrigin';
+import { withSessionTimeouts } from './sessionTimeouts';
 
 /** postgres://host/db -> the same server, another database. */
 export function databaseUrl(serverUrl: string, database: string): string {
@@ -14,8 +22,14 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** Creates the database on first start; a concurrent creator is not an error. */
+/**
+ * Creates the database on first start, unless it is there: provisioned for the subgraph's own role
+ * (provisioning.ts), which may connect to its database only and create none, or created before by a
+ * DATABASE_URL with the right to (a developer's superuser). The database itself is tried first, so a
+ * provisioned role never needs to reach another one. A concurrent creator is not an error.
+ */
 export async function ensureDatabase(serverUrl: string, database: string): Promise<void> {
+  if (await databaseAnswers(serverUrl, database)) return;
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
@@ -25,10 +39,40 @@ export async function ensureDatabase(serverUrl: string, database: string): Promi
   } catch (error) {
     // 42P04 duplicate_database, 23505 when two creators race on pg_database's unique index
     const code = (error as { code?: string }).code;
+    if (code === '42501') {
+      throw new Error(
+        `database ${database} does not exist and DATABASE_URL's role ${roleOf(serverUrl)} may not create it: provision it first (node dist/scripts/provisionDatabases.js, see README)`,
+      );
+    }
     if (code !== '42P04' && code !== '23505') throw error;
   } finally {
     await client.end();
   }
+}
+
+/** Whether the database exists; a role that may not connect to it is told so in one line. */
+async function databaseAnswers(serverUrl: string, database: string): Promise<boolean> {
+  const client = new Client({ connectionString: databaseUrl(serverUrl, database) });
+  try {
+    await client.connect();
+    return true;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // 3D000 invalid_catalog_name: not created yet.
+    if (code === '3D000') return false;
+    if (code === '42501') {
+      throw new Error(
+        `DATABASE_URL's role ${roleOf(serverUrl)} may not connect to database ${database}: give the subgraph its own role's URL (see README, Least privilege)`,
+      );
+    }
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function roleOf(serverUrl: string): string {
+  return decodeURIComponent(new URL(serverUrl).username) || '(the default user)';
 }
 
 /** Drops a database (tests clean up after themselves with this). */
@@ -52,6 +96,8 @@ export interface DatabaseOptions {
   logger: Logger;
   metrics?: Metrics;
   poolSize?: number;
+  /** Every connection's statement and idle-in-transaction timeouts; unset = Postgres's (none). */
+  timeouts?: SessionTimeouts;
 }
 
 /**
@@ -60,9 +106,10 @@ export interface DatabaseOptions {
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
   await ensureDatabase(options.serverUrl, options.database);
+  const url = databaseUrl(options.serverUrl, options.database);
   const dataSource = new DataSource({
     type: 'postgres',
-    url: databaseUrl(options.serverUrl, options.database),
+    url: options.timeouts ? withSessionTimeouts(url, options.timeouts) : url,
     entities: options.entities,
     migrations: options.migrations,
     migrationsTransactionMode: 'each',
@@ -74,7 +121,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
   await dataSource.initialize();
   usePreparedStatements(poolOf(dataSource));
   if (options.metrics) instrumentPool(poolOf(dataSource), options.metrics);
-  await runMigrationsExclusively(dataSource);
+  await runMigrationsExclusively(dataSource, options.timeouts?.migrationStatementTimeoutMs);
   return dataSource;
 }
 
@@ -153,7 +200,7 @@ function timeQueries(client: PoolClient & { [TIMED]?: true }, metrics: Metrics):
 
 /** A subgraph's own database, as its settings name it: `${DB_PREFIX}_<name>` on DATABASE_URL's server. */
 export function openSubgraphDatabase(
-  config: { databaseUrl: string; databaseName: string; dbPoolSize?: number },
+  config: { databaseUrl: string; databaseName: string; dbPoolSize?: number; dbTimeouts?: SessionTimeouts },
   schema: Pick<DatabaseOptions, 'entities' | 'migrations'>,
   logger: Logger,
   metrics?: Metrics,
@@ -166,6 +213,7 @@ export function openSubgraphDatabase(
     logger,
     metrics,
     poolSize: config.dbPoolSize,
+    timeouts: config.dbTimeouts,
   });
 }
 
@@ -175,18 +223,30 @@ const MIGRATION_LOCK_KEY = 4_711_001;
 /**
  * Replicas starting together (or a migration Job and a service) take turns:
  * TypeORM itself does not lock, and two runs of one migration would collide.
+ * Lock and migrations share one session, which gets the migrations' own
+ * statement timeout (by default none): a replica waits for another's migration
+ * as long as it takes, and an index build or a backfill on a big table is not
+ * cancelled halfway by a limit sized for requests (each migration would roll
+ * back and the next start fail the same way). A hung migration is bounded by
+ * the Job's deadline (migrations.activeDeadlineSeconds) instead.
  */
-async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+async function runMigrationsExclusively(dataSource: DataSource, statementTimeoutMs?: number): Promise<void> {
   const runner = dataSource.createQueryRunner();
   await runner.connect();
   try {
+    if (statementTimeoutMs !== undefined)
+      await runner.query(`SET statement_timeout = ${Math.trunc(statementTimeoutMs)}`);
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
-      await dataSource.runMigrations();
+      const migrations = new MigrationExecutor(dataSource, runner);
+      migrations.transaction = 'each';
+      await migrations.executePendingMigrations();
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
+    // Back to the URL's timeouts before the connection returns to the pool.
+    if (statementTimeoutMs !== undefined) await runner.query('RESET statement_timeout').catch(() => undefined);
     await runner.release();
   }
 }

@@ -133,7 +133,7 @@ export class EventConsumer {
   }
 
   private async ensureConsumer(): Promise<void> {
-    await this.bus.ensureStream(this.spec.domain);
+    await this.bus.ensureStream(this.spec.domain, 'consumer');
     const jsm = await this.bus.manager();
     const stream = streamOf(this.bus.prefix, this.spec.domain);
     // No delivery bound in JetStream: a message that reaches it is dropped from the consumer without a

@@ -34,6 +34,8 @@ export class ServiceEvents {
       prefix: config.eventsPrefix,
       name: config.name,
       log,
+      auth: config.natsAuth,
+      tls: config.natsTls,
       streamLimits: config.events.stream,
     });
     this.metrics = createEventMetrics(metrics, dataSource, this.bus, () => this.consumerSpecs);

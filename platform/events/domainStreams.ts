@@ -52,19 +52,23 @@ export type StreamChange = 'created' | 'updated' | 'unchanged';
  * The domain's stream and the namespace's dead-letter stream, created unless they exist. With
  * `limits`, an existing stream whose limits differ is updated to them, so a changed setting is
  * applied by a restart; without, an existing stream is left as it is (a test's probe must not
- * undo the limits the services under test set).
+ * undo the limits the services under test set). `createOnly`: created with `limits` but never
+ * updated, for a consumer of another domain's stream (its producer owns the stream, and NATS
+ * permits only it to update it: natsPermissions.ts).
  */
 export async function ensureDomainStream(
   jsm: JetStreamManager,
   prefix: string,
   domain: string,
   limits?: StreamLimits,
+  createOnly = false,
 ): Promise<Record<string, StreamChange>> {
   const stream = streamOf(prefix, domain);
   const deadLetters = deadLetterStream(prefix);
+  const update = createOnly ? undefined : limits;
   return {
-    [stream]: await ensure(jsm, stream, domainSubjects(prefix, domain), limits, DiscardPolicy.Old),
-    [deadLetters]: await ensure(jsm, deadLetters, `${prefix}.deadletter.>`, limits, DiscardPolicy.New),
+    [stream]: await ensure(jsm, stream, domainSubjects(prefix, domain), limits, update, DiscardPolicy.Old),
+    [deadLetters]: await ensure(jsm, deadLetters, `${prefix}.deadletter.>`, limits, update, DiscardPolicy.New),
   };
 }
 
@@ -91,10 +95,11 @@ async function ensure(
   jsm: JetStreamManager,
   name: string,
   subjects: string,
+  created: StreamLimits | undefined,
   limits: StreamLimits | undefined,
   discard: DiscardPolicy,
 ): Promise<StreamChange> {
-  const wanted = limitSettings(limits ?? DEFAULT_STREAM_LIMITS, discard);
+  const wanted = limitSettings(created ?? DEFAULT_STREAM_LIMITS, discard);
   let info = await streamInfo(jsm, name);
   if (!info) {
     try {
@@ -108,7 +113,7 @@ async function ensure(
       return 'created';
     } catch (error) {
       // Another service created it first: it may have other limits, compared below.
-      if (!/already in use/i.test((error as Error).message)) throw refused(name, limits, error as Error);
+      if (!/already in use/i.test((error as Error).message)) throw refused(name, created, error as Error);
       info = await streamInfo(jsm, name);
       if (!info) throw error;
     }

@@ -23,6 +23,13 @@ export function decodeCursor(cursor: string, arity: number): (string | number)[]
 
 export const MAX_PAGE_SIZE = 100;
 
+/**
+ * For a connection field (`@Directive(CONNECTION_LIST_SIZE)`): its `edges` are as many as its
+ * `first`, which the gateway's cost multiplies by. `first` has a default, so a client need not send it.
+ */
+export const CONNECTION_LIST_SIZE =
+  '@listSize(slicingArguments: ["first"], sizedFields: ["edges"], requireOneSlicingArgument: false)';
+
 /** `first` within 0..100; a bigger page is refused, not silently cut. */
 export function pageSize(first: number): number {
   if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {

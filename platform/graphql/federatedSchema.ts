@@ -6,8 +6,9 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
 import { servedByGateway } from './servedByGateway';
 
+// v2.9 for @listSize (demand control): a subgraph declares how long its lists get, and the gateway's cost counts it.
 const FEDERATION_LINK =
-  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible"])\n';
+  'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@inaccessible", "@listSize"])\n';
 
 export interface FederatedSchemaSpec {
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type

@@ -1,5 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { databaseTimeoutOf } from '../db/databaseFaults';
 import { AppError, PUBLIC_CODES } from '../errors';
 import type { Logger } from '../logger';
 
@@ -20,6 +21,16 @@ export function createErrorFormatter(log: Logger, includeStack: boolean) {
       if (includeStack) return formatted;
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
+    }
+    const timedOut = databaseTimeoutOf(original);
+    if (timedOut) {
+      // Cut short by the server (DB_STATEMENT_TIMEOUT_MS, ...): the pool goes on, the client may retry.
+      log.warn({ sqlState: timedOut, path: formatted.path }, 'database statement timed out');
+      return {
+        message: 'The database did not answer in time, try again shortly',
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'database_timeout' },
+      };
     }
     const sqlState = (original as { code?: unknown } | undefined)?.code;
     if (typeof sqlState === 'string' && INPUT_SQL_STATES.has(sqlState)) {

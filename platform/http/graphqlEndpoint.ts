@@ -33,6 +33,8 @@ export interface GraphQLEndpoint<Identity, Ctx> {
   maxBodyBytes?: number | string;
   /** Runs first: answers CORS preflights, so they never reach authentication or GraphQL. */
   cors?: RequestHandler;
+  /** Before the body is read: may refuse the request at once (the gateway's concurrency cap). */
+  admit?: RequestHandler;
   /** After authentication, before Apollo: serves the requests it takes (the gateway's SSE subscriptions). */
   streams?: RequestHandler;
 }
@@ -57,6 +59,7 @@ export function mountGraphQL<Identity, Ctx extends ApolloContext>(
       res.setHeader('x-request-id', requestId);
       next();
     },
+    ...(endpoint.admit ? [endpoint.admit] : []),
     jsonBody(endpoint.maxBodyBytes),
     async (req, res, next) => {
       const requestId = res.locals.requestId as string;

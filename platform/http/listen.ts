@@ -8,9 +8,18 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (0 = any free port) and closes by draining open requests. */
-export async function listen(app: Express, host: string, port: number): Promise<Listening> {
+/**
+ * Listens on host:port (0 = any free port) and closes by draining open requests.
+ * `prepare` sees the server before it accepts a connection (the gateway's trace-context trust).
+ */
+export async function listen(
+  app: Express,
+  host: string,
+  port: number,
+  prepare?: (server: http.Server) => void,
+): Promise<Listening> {
   const server = http.createServer(app);
+  prepare?.(server);
   // Longer than a typical load balancer's idle timeout, so it closes first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,5 @@
 import type { Express } from 'express';
-import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
-import { jwks, type SigningKey } from '../auth/signingKey';
 import { TimeoutError, withTimeout } from '../withTimeout';
 
 export type ReadinessCheck = () => Promise<void>;
@@ -30,21 +28,16 @@ export type CheckStatus = 'ok' | 'failing' | 'timeout';
  * does not gate, such as NATS for a subgraph, is reported but leaves the
  * service ready); 503 `draining` once
  * the service is stopping, so load balancers stop sending it new requests
- * while it finishes the ones it has. /metrics: Prometheus text.
+ * while it finishes the ones it has. /metrics and the JWKS are served by
+ * internalEndpoints.ts, on METRICS_PORT when it is set.
  */
 export function mountServiceEndpoints(
   app: Express,
   checks: Record<string, ReadinessCheck | NamedCheck>,
-  registry: Registry,
   log: Logger,
-  key: SigningKey,
   timeoutMs = READINESS_CHECK_TIMEOUT_MS,
 ): { drain(): void } {
   let draining = false;
-  // The service's public keys, for whoever verifies the tokens it signs.
-  app.get('/.well-known/jwks.json', (_req, res) => {
-    res.json(jwks(key));
-  });
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -61,14 +54,6 @@ export function mountServiceEndpoints(
       .status(ready ? 200 : 503)
       .set('cache-control', 'no-store')
       .json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results) });
-  });
-  app.get('/metrics', async (_req, res) => {
-    try {
-      res.type(registry.contentType).send(await registry.metrics());
-    } catch (error) {
-      log.warn({ err: (error as Error).message }, 'collecting metrics failed');
-      res.status(500).type('text/plain').send('collecting metrics failed\n');
-    }
   });
   return {
     drain() {

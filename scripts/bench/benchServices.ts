@@ -6,11 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { jwks, loadSigningKey } from '../../platform/auth/signingKey';
 import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
-import { dropDatabase } from '../../platform/db/database';
+import { dropSubgraphs } from '../../platform/db/subgraphRoles';
 import { deleteEventNamespace } from '../../platform/events/domainStreams';
 import { startManagedProcess, type ManagedProcess } from '../managedProcess';
 import { freePort } from '../freePort';
 import { harnessSettings } from '../harnessSettings';
+import { subgraphDatabaseUrls } from '../subgraphDatabases';
 import { waitForReady } from '../waitForReady';
 
 const DIST = path.resolve(__dirname, '../..');
@@ -51,6 +52,8 @@ export async function startBenchSubgraphs(subgraphEnv: NodeJS.ProcessEnv = {}): 
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     NODE_ENV: 'production',
+    // Production mode names its payment provider; the bench measures the shop on the simulated one.
+    PAYMENT_PROVIDER: 'simulated',
     LOG_LEVEL: 'warn',
     DATABASE_URL: HARNESS.databaseUrl,
     NATS_URL: HARNESS.natsUrl,
@@ -83,18 +86,20 @@ export async function startBenchSubgraphs(subgraphEnv: NodeJS.ProcessEnv = {}): 
   }
   await writeFile(supergraphPath, sdl);
 
+  // Each subgraph as its own role, as in production; env keeps the admin's URL for seeding and reading.
+  const databaseUrls = await subgraphDatabaseUrls(env.DATABASE_URL!, prefix, () => undefined);
   const subgraphs = SUBGRAPH_NAMES.map((name) =>
     startManagedProcess({
       name,
       command: process.execPath,
       args: [...NODE_ARGS, path.join(DIST, 'subgraphs', name, 'main.js')],
-      env: { ...env, ...subgraphEnv, SIGNING_KEY_FILE: keyFile(name) },
+      env: { ...env, DATABASE_URL: databaseUrls[name], ...subgraphEnv, SIGNING_KEY_FILE: keyFile(name) },
     }),
   );
   const stop = async () => {
     await Promise.all(subgraphs.map((child) => child.stop()));
     await new Promise((resolve) => keyServer.close(resolve));
-    await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(env.DATABASE_URL!, `${prefix}_${name}`)));
+    await dropSubgraphs(env.DATABASE_URL!, prefix, SUBGRAPH_NAMES);
     await deleteEventNamespace(env.NATS_URL!, prefix);
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -5,13 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadSigningKey } from '../../platform/auth/signingKey';
 import { loadSubgraphConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
-import { databaseUrl, dropDatabase } from '../../platform/db/database';
+import { databaseUrl } from '../../platform/db/database';
+import { dropSubgraphs } from '../../platform/db/subgraphRoles';
 import { deleteEventNamespace } from '../../platform/events/domainStreams';
 import type { ChaosSettings } from './chaosSettings';
 import { freePort } from '../freePort';
 import { NatsCluster, type OutputSink } from './NatsCluster';
 import { ServiceProcess } from './ServiceProcess';
 import { harnessSettings } from '../harnessSettings';
+import { subgraphDatabaseUrls } from '../subgraphDatabases';
 
 const DIST = path.resolve(__dirname, '../..');
 const ROOT = path.resolve(DIST, '..');
@@ -69,8 +71,7 @@ export async function startChaosTopology(settings: ChaosSettings, log: (line: st
     const gateway = processes.find((p) => p.name === 'gateway');
     if (gateway) await attempt('stop gateway', () => gateway.stop());
     await Promise.all(processes.map((p) => attempt(`stop ${p.name}`, () => p.stop())));
-    for (const name of SUBGRAPH_NAMES)
-      await attempt(`drop ${name}`, () => dropDatabase(serverUrl, `${prefix}_${name}`));
+    await attempt('drop databases and roles', () => dropSubgraphs(serverUrl, prefix, SUBGRAPH_NAMES));
     if (nats) {
       const cluster = nats;
       await attempt('delete streams', () => deleteEventNamespace(cluster.url, prefix));
@@ -94,6 +95,8 @@ export async function startChaosTopology(settings: ChaosSettings, log: (line: st
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       NODE_ENV: 'production',
+      // Production mode names its payment provider; the chaos run's outages are the simulated one's.
+      PAYMENT_PROVIDER: 'simulated',
       LOG_LEVEL: 'warn',
       DATABASE_URL: serverUrl,
       NATS_URL: nats.url,
@@ -120,11 +123,18 @@ export async function startChaosTopology(settings: ChaosSettings, log: (line: st
     for (const name of ['gateway', ...SUBGRAPH_NAMES]) await loadSigningKey(name, keyConfig);
     const keyFile = (name: string) => path.join(dataDir, 'keys', `${name}.pem`);
 
+    // Each subgraph as its own role, as in production; the run's own reads and faults use the admin's URL.
+    const databaseUrls = await subgraphDatabaseUrls(serverUrl, prefix, log);
     for (const service of SUBGRAPH_NAMES) {
       instanceNames(service).forEach((name) => {
         const port = ports.get(name)!;
         const script = path.join(DIST, 'subgraphs', service, 'main.js');
-        const ownEnv = { ...env, [`${service.toUpperCase()}_PORT`]: String(port), SIGNING_KEY_FILE: keyFile(service) };
+        const ownEnv = {
+          ...env,
+          DATABASE_URL: databaseUrls[service],
+          [`${service.toUpperCase()}_PORT`]: String(port),
+          SIGNING_KEY_FILE: keyFile(service),
+        };
         processes.push(new ServiceProcess(name, port, script, ownEnv, output));
       });
     }

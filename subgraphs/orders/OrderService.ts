@@ -120,7 +120,11 @@ export class OrderService {
     return this.dataSource.transaction(async (tx) => {
       const order = await this.store.lock(tx, orderId);
       if (!order) throw new NotFoundError('Order');
-      if (order.userId !== user.id) throw new ForbiddenError('Only the customer who placed an order may cancel it');
+      if (order.userId !== user.id) {
+        // Only an ADMIN may know the order exists; to anyone else it is as unknown as a random id.
+        if (user.role !== 'ADMIN') throw new NotFoundError('Order');
+        throw new ForbiddenError('Only the customer who placed an order may cancel it');
+      }
       const decision = decideCancel({ status: order.status, cancelRequested: !!order.cancelRequestedAt });
       if (decision.kind === 'refuse') throw new ConflictError(decision.reason);
       const events: EventEnvelope[] = [

@@ -8,7 +8,8 @@ import { migrations } from './db/migrations';
 import { paymentConsumers } from './events/consumers';
 import { createLoaders } from './loaders';
 import { PaymentService } from './PaymentService';
-import { SimulatedPaymentProvider, type SimulatedProviderBehaviour } from './provider/SimulatedPaymentProvider';
+import { createPaymentProvider } from './provider/createPaymentProvider';
+import type { SimulatedProviderBehaviour } from './provider/SimulatedPaymentProvider';
 import { OrderPaymentResolver } from './resolvers/OrderPaymentResolver';
 import { PaymentResolver } from './resolvers/PaymentResolver';
 import { resolvePaymentReference } from './resolvers/paymentReference';
@@ -43,11 +44,11 @@ export function createPaymentsSubgraph(
     createDeps: ({ dataSource, settings }) => {
       const paymentQueries = new PaymentQueries(dataSource);
       const paymentRepository = new PaymentRepository(dataSource);
-      const provider = new SimulatedPaymentProvider(
+      const provider = createPaymentProvider(settings.providerName, {
         dataSource,
-        providerBehaviour(settings.paymentProvider, options.paymentProvider),
-        options.random,
-      );
+        simulated: providerBehaviour(settings.paymentProvider, options.paymentProvider),
+        random: options.random,
+      });
       return {
         paymentQueries,
         paymentRepository,

@@ -6,7 +6,7 @@ import type { UserQueries } from './db/UserQueries';
 import type { UserRepository } from './db/UserRepository';
 import type { UserRow } from './db/UserRow';
 import { type NewAccount, PASSWORD_MAX_LENGTH, normaliseEmail, parseNewAccount } from './domain/accountRules';
-import { hashOfNoOne, hashPassword, verifyPassword } from './domain/passwords';
+import { hashOfNoOne, hashPassword, isBelowCost, verifyPassword } from './domain/passwords';
 
 export interface Session {
   token: string;
@@ -54,8 +54,24 @@ export class AccountService {
       log.info({ userId: credentials?.user.id }, 'log-in refused');
       throw new UnauthenticatedError(WRONG_CREDENTIALS);
     }
+    await this.rehashIfWeak(credentials.user.id, credentials.passwordHash, password, log);
     log.info({ userId: credentials.user.id }, 'user logged in');
     return this.session(credentials.user);
+  }
+
+  /**
+   * A hash made with parameters older than today's is replaced, now that the password is known to be
+   * right (it is never stored). Best effort: the log-in succeeds whether or not the new hash is
+   * stored, and the next one tries again.
+   */
+  private async rehashIfWeak(userId: string, stored: string, password: string, log: Logger): Promise<void> {
+    if (!isBelowCost(stored)) return;
+    try {
+      await this.users.replacePasswordHash(userId, stored, await hashPassword(password));
+      log.info({ userId }, 'password rehashed with the current parameters');
+    } catch (error) {
+      log.warn({ userId, err: (error as Error).message }, 'storing the rehashed password failed; the log-in goes on');
+    }
   }
 
   /**

@@ -49,29 +49,34 @@ describe('docker compose', () => {
         expect(config.baseUrl[peer as SubgraphName]).toBe(`http://${peer}:${PORTS[peer]}`);
       }
       if (name !== 'gateway') {
-        expect(env.DATABASE_URL).toMatch(/@postgres:5432\//);
+        // Its own role's URL, never the admin's.
+        expect(env.DATABASE_URL).toMatch(new RegExp(`^postgres://supergraph_${name}:[^@]+@postgres:5432/`));
         expect(env.NATS_URL).toBe('nats://nats:4222');
       }
     }
   });
 
-  it('migrates every database in a one-shot before any subgraph starts', () => {
+  it('provisions and migrates every database in a one-shot before any subgraph starts, the only one with the admin URL', () => {
     const migrate = services.migrate;
-    expect(migrate.command).toEqual(['node', 'dist/scripts/migrate.js']);
+    expect(migrate.command).toEqual(['node', 'dist/scripts/provisionDatabases.js']);
     expect(migrate.image).toBe(services.users.image);
     expect(migrate.build).toEqual(services.users.build);
     expect(migrate.restart).toBe('no');
     expect(migrate.read_only).toBe(true);
     expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' } });
     expect(migrate.ports).toBeUndefined();
-    // It takes the settings the subgraphs' config loader requires, and the very same database.
+    // The admin's URL, and each subgraph's very own URL and database, to give its role its password.
     const env = interpolate(migrate.environment);
-    const config = loadSubgraphConfig('users', env);
+    expect(new URL(env.DATABASE_URL).username).toBe('supergraph');
     for (const name of Object.keys(SUBGRAPHS)) {
       const subgraph = loadSubgraphConfig(name as SubgraphName, interpolate(services[name].environment));
-      expect(config.databaseUrl).toBe(subgraph.databaseUrl);
+      expect(env[`${name.toUpperCase()}_DATABASE_URL`]).toBe(subgraph.databaseUrl);
       expect(loadSubgraphConfig(name as SubgraphName, env).databaseName).toBe(subgraph.databaseName);
+      expect(subgraph.databaseUrl).not.toBe(env.DATABASE_URL);
     }
+    expect(
+      Object.values(services).filter((s) => /@postgres:5432\/postgres$/.test(s.environment?.DATABASE_URL ?? '')),
+    ).toEqual([migrate]);
   });
 
   it('starts subgraphs after a healthy Postgres and NATS and the migrations, and the gateway after ready subgraphs', () => {

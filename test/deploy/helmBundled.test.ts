@@ -55,12 +55,19 @@ describe('helm chart, bundled Postgres and NATS', () => {
   const subgraphs = deployments.filter((d) => componentOf(d) !== 'gateway');
   const [job] = all('Job');
 
-  it('points DATABASE_URL (services and migration hook) and NATS_URL at the bundled Services', () => {
+  it('points DATABASE_URL (services and migration Job) and NATS_URL at the bundled Services', () => {
     expect(subgraphs).toHaveLength(SUBGRAPH_NAMES.length);
     for (const d of [...subgraphs, job]) {
       const svc = componentOf(d) === 'migrate' ? 'users' : (componentOf(d) as SubgraphName);
       const config = loadSubgraphConfig(svc, env(d));
-      expect(config.databaseUrl).toBe('postgres://supergraph:ci-only-not-a-secret@shop-postgresql:5432/postgres');
+      // The Job the admin's (the bundled Postgres's superuser), each subgraph its own role's.
+      if (d === job) {
+        expect(config.databaseUrl).toBe('postgres://supergraph:ci-only-not-a-secret@shop-postgresql:5432/postgres');
+      } else {
+        expect(config.databaseUrl).toMatch(
+          new RegExp(`^postgres://supergraph_${svc}:[A-Za-z0-9]{32}@shop-postgresql:5432/supergraph_${svc}$`),
+        );
+      }
       expect(backendOf(config.databaseUrl).statefulSet.spec.template.spec.containers[0].image).toBe(
         'postgres:17.6-bookworm',
       );
@@ -103,9 +110,9 @@ describe('helm chart, bundled Postgres and NATS', () => {
     expect(named('Service', 'shop-nats').spec.ports.map((p: any) => p.port)).toEqual([4222, 8222]);
   });
 
-  it('lets only the subgraphs (and, to Postgres, the migration Job) reach the bundled pods, and them reach it', () => {
+  it('lets only the subgraphs (and, to Postgres, the migration Job; to NATS, the gateway) reach the bundled pods, and them reach it', () => {
     const policies = all('NetworkPolicy');
-    const clients = { 'shop-postgresql': [...SUBGRAPH_NAMES, 'migrate'], 'shop-nats': SUBGRAPH_NAMES };
+    const clients = { 'shop-postgresql': [...SUBGRAPH_NAMES, 'migrate'], 'shop-nats': [...SUBGRAPH_NAMES, 'gateway'] };
     for (const [name, expected] of Object.entries(clients)) {
       const target = named('StatefulSet', name);
       const [policy] = policies.filter((p) => selects(p.spec.podSelector, podLabels(target)));

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { GATEWAY_DEFAULT_PORT, SUBGRAPHS, loadSubgraphConfig, type SubgraphName } from '../../platform/config';
 import { loadGatewayConfig } from '../../gateway/gatewayConfig';
 import { sagaAdmissionSettings } from '../../subgraphs/orders/sagaAdmissionSettings';
+import { DEV_ADMIN } from '../../scripts/devSettings';
+import { subgraphDefinitions } from '../../scripts/subgraphDefinitions';
 import { helm } from './helmBinary';
 import { CHART, REPO, VALUE_SETS, renderChart } from './renderChart';
 import { validateManifests, type Manifest } from './validateManifests';
 
 const DEFAULT_PORTS: Record<string, number> = { gateway: GATEWAY_DEFAULT_PORT, ...SUBGRAPHS };
+/** values.yaml's metricsPort: every service's METRICS_PORT, for /metrics and its JWKS. */
+const METRICS_PORT = 9464;
 const SERVICES = Object.keys(DEFAULT_PORTS);
 // Who calls whom over HTTP (besides every subgraph fetching the gateway's JWKS): see each subgraph's definition.ts.
 const CALLS: [string, string][] = [
@@ -21,9 +25,21 @@ const all = (kind: string, set: string) => rendered[set].filter((m) => m.kind ==
 const componentOf = (m: Manifest) => m.metadata.labels?.['app.kubernetes.io/component'] as string;
 const annotations = (m: Manifest) => (m.metadata.annotations ?? {}) as Record<string, string>;
 const hookWeight = (m: Manifest) => Number(annotations(m)['helm.sh/hook-weight'] ?? 0);
-// With the bundled Postgres there is no database before install: the hook runs on upgrades only.
-const hookFor = (set: string) => (set === 'bundled' ? 'pre-upgrade' : 'pre-install,pre-upgrade');
 const HOOK_DELETE_POLICY = 'before-hook-creation,hook-succeeded';
+/**
+ * The migration Job's objects: hooks before install and upgrade. With the bundled Postgres there is
+ * no database before install: then (what `helm template` renders) they are ordinary objects of the
+ * release, the Job waiting for the new Postgres; upgrades run them as pre-upgrade hooks.
+ */
+function expectMigrationHook(m: Manifest, set: string): void {
+  if (set === 'bundled') expect(annotations(m)['helm.sh/hook']).toBeUndefined();
+  else {
+    expect(annotations(m)).toMatchObject({
+      'helm.sh/hook': 'pre-install,pre-upgrade',
+      'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
+    });
+  }
+}
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
 
@@ -40,19 +56,25 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
     expect(validateManifests(docs).filter((r) => r.error)).toEqual([]);
   });
 
-  it('runs one Deployment and Service per service on its default port, probed at /health and /ready', () => {
+  it('runs one Deployment and Service per service on its default port, probed at /health and /ready, metrics on their own port', () => {
     expect(deployments.map(componentOf).sort()).toEqual([...SERVICES].sort());
     for (const d of deployments) {
       const svc = componentOf(d);
       const [c] = d.spec.template.spec.containers;
       expect(c.command).toEqual(['node', svc === 'gateway' ? 'dist/gateway/main.js' : `dist/subgraphs/${svc}/main.js`]);
-      expect(c.ports).toEqual([{ name: 'http', containerPort: DEFAULT_PORTS[svc], protocol: 'TCP' }]);
+      expect(c.ports).toEqual([
+        { name: 'http', containerPort: DEFAULT_PORTS[svc], protocol: 'TCP' },
+        { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+      ]);
       expect(c.livenessProbe.httpGet).toEqual({ path: '/health', port: 'http' });
       expect(c.readinessProbe.httpGet).toEqual({ path: '/ready', port: 'http' });
       expect(c.resources.requests).toBeDefined();
 
       const service = all('Service', set).find((s) => componentOf(s) === svc)!;
-      expect(service.spec.ports[0]).toMatchObject({ port: DEFAULT_PORTS[svc], targetPort: 'http' });
+      expect(service.spec.ports).toEqual([
+        expect.objectContaining({ name: 'http', port: DEFAULT_PORTS[svc], targetPort: 'http' }),
+        expect.objectContaining({ name: 'metrics', port: METRICS_PORT, targetPort: 'metrics' }),
+      ]);
       expect(matches(service.spec.selector, d.spec.template.metadata.labels)).toBe(true);
     }
   });
@@ -78,9 +100,13 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
       expect(config.production).toBe(true);
       expect(e.SIGNING_KEY_FILE).toBeDefined();
       expect((config as { port: number }).port).toBe(DEFAULT_PORTS[svc]);
+      // /metrics and the JWKS on METRICS_PORT, and every peer's JWKS fetched there (the Service's metrics port).
+      expect(config.metricsPort).toBe(METRICS_PORT);
       for (const peer of SERVICES) {
         const s = services.find((x) => componentOf(x) === peer)!;
         expect(config.baseUrl[peer as SubgraphName]).toBe(`http://${s.metadata.name}:${s.spec.ports[0].port}`);
+        const metrics = s.spec.ports.find((p: any) => p.name === 'metrics');
+        expect(config.internalUrl[peer as SubgraphName]).toBe(`http://${s.metadata.name}:${metrics.port}`);
       }
       if (svc !== 'gateway') expect(e.DATABASE_URL).toMatch(/^postgres/);
       // Every stream's limits; the HA values replicate them on a NATS cluster, the bundled NATS is smaller.
@@ -98,25 +124,61 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
     }
   });
 
-  it('lets only the gateway and the services that call each other reach a subgraph', () => {
+  it("passes the production guards of each subgraph's own settings: a named payment provider, no development ADMIN password", () => {
+    for (const d of deployments.filter((x) => componentOf(x) !== 'gateway')) {
+      const svc = componentOf(d) as SubgraphName;
+      expect(() => subgraphDefinitions[svc].settings?.read(env(d, set))).not.toThrow();
+    }
+    const payments = deployments.find((d) => componentOf(d) === 'payments')!;
+    expect(env(payments, set).PAYMENT_PROVIDER).toBe('simulated');
+    const users = deployments.find((d) => componentOf(d) === 'users')!;
+    expect(env(users, set).ADMIN_PASSWORD).not.toBe(DEV_ADMIN.password);
+  });
+
+  it('admits requests from callers only, and the metrics port only from monitoring and the verifiers of its tokens', () => {
     // The bundled subcharts' own policies carry no component label.
     const policies = all('NetworkPolicy', set).filter((p) => componentOf(p) && componentOf(p) !== 'migrate');
     expect(policies.map(componentOf).sort()).toEqual([...SERVICES].sort());
     const podLabels = (svc: string) => deployments.find((d) => componentOf(d) === svc)!.spec.template.metadata.labels;
+    const podsOf = (peers: any[]) =>
+      peers
+        .filter((f: any) => f.podSelector)
+        .map((f: any) => SERVICES.find((s) => matches(f.podSelector.matchLabels, podLabels(s))))
+        .sort();
+    const monitoring =
+      set === 'ha' ? [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] : [];
     for (const p of policies) {
       const svc = componentOf(p);
       expect(matches(p.spec.podSelector.matchLabels, podLabels(svc))).toBe(true);
-      // Callers send requests; callees fetch the caller's JWKS: both directions are needed.
-      const peers = CALLS.filter(([a, b]) => a === svc || b === svc).map(([a, b]) => (a === svc ? b : a));
-      const from = p.spec.ingress
-        .flatMap((rule: any) => rule.from ?? [])
-        .filter((f: any) => f.podSelector)
-        .map((f: any) => SERVICES.find((s) => matches(f.podSelector.matchLabels, podLabels(s))));
-      if (svc === 'gateway') continue;
-      expect(from.sort()).toEqual(peers.sort());
-      expect(p.spec.ingress.every((rule: any) => rule.from?.length > 0)).toBe(true);
+      const callers = CALLS.filter(([, b]) => b === svc).map(([a]) => a);
+      const callees = CALLS.filter(([a]) => a === svc).map(([, b]) => b);
+      // A token is verified with its signer's JWKS, on the signer's metrics port: a callee fetches
+      // its callers' JWKS, and the gateway fetches users' (the user tokens).
+      const verifiedBy = [...callees, ...(svc === 'users' ? ['gateway'] : [])];
+      const verifies = [...callers, ...(svc === 'gateway' ? ['users'] : [])];
+      const ingressOn = (port: string) => p.spec.ingress.filter((r: any) => r.ports.some((x: any) => x.port === port));
+      const [http, ...moreHttp] = ingressOn('http');
+      const [metrics, ...moreMetrics] = ingressOn('metrics');
+      expect([moreHttp, moreMetrics]).toEqual([[], []]);
+      // With no one to admit (inventory, without metricsFrom) the port is closed: no rule at all.
+      const admitsMetrics = verifiedBy.length + monitoring.length > 0;
+      expect(p.spec.ingress).toHaveLength(admitsMetrics ? 2 : 1);
+      // The gateway's http port: from anyone (gatewayFrom is empty), the Ingress controller included.
+      if (svc === 'gateway') expect(http.from).toBeUndefined();
+      else expect(http.from).toHaveLength(callers.length);
+      if (svc !== 'gateway') expect(podsOf(http.from)).toEqual(callers.sort());
+      // The metrics port: never open to anyone; monitoring (metricsFrom) and the verifiers only.
+      if (admitsMetrics) {
+        expect(podsOf(metrics.from)).toEqual(verifiedBy.sort());
+        expect(metrics.from.filter((f: any) => !f.podSelector)).toEqual(monitoring);
+      }
+
+      const egressTo = (port: number) =>
+        podsOf(p.spec.egress.filter((r: any) => r.ports.some((x: any) => x.port === port)).flatMap((r: any) => r.to));
+      for (const callee of callees) expect(egressTo(DEFAULT_PORTS[callee])).toEqual([callee]);
+      expect(egressTo(METRICS_PORT)).toEqual(verifies.sort());
       const egressPorts = p.spec.egress.flatMap((rule: any) => rule.ports.map((port: any) => port.port));
-      expect(egressPorts).toEqual(expect.arrayContaining([53, 5432, 4222, GATEWAY_DEFAULT_PORT]));
+      expect(egressPorts).toEqual(expect.arrayContaining(svc === 'gateway' ? [53, 4222] : [53, 5432, 4222]));
     }
   });
 
@@ -125,17 +187,14 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
     expect(jobs).toHaveLength(1);
     const [job] = jobs;
     expect(componentOf(job)).toBe('migrate');
-    expect(annotations(job)).toMatchObject({
-      'helm.sh/hook': hookFor(set),
-      'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
-    });
+    expectMigrationHook(job, set);
     expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(0);
     expect(job.spec.activeDeadlineSeconds).toBeGreaterThan(0);
     const pod = job.spec.template.spec;
     const [c] = pod.containers;
     expect(pod.containers).toHaveLength(1);
     expect(pod.restartPolicy).toBe('Never');
-    expect(c.command).toEqual(['node', 'dist/scripts/migrate.js']);
+    expect(c.command).toEqual(['node', 'dist/scripts/provisionDatabases.js']);
     expect(c.image).toBe(deployments[0].spec.template.spec.containers[0].image);
     expect(c.resources.requests).toBeDefined();
     expect(pod.securityContext.runAsNonRoot).toBe(true);
@@ -163,29 +222,31 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
     const e = env(job, set);
     const config = loadSubgraphConfig('users', e);
     expect(config.production).toBe(true);
-    const users = deployments.find((d) => componentOf(d) === 'users')!;
-    const usersConfig = loadSubgraphConfig('users', env(users, set));
-    expect(config.databaseName).toBe(usersConfig.databaseName);
-    expect(config.databaseUrl).toBe(usersConfig.databaseUrl);
+    // Each subgraph's database, and its own URL to give its role its password: what its Deployment gets.
+    for (const d of deployments.filter((x) => componentOf(x) !== 'gateway')) {
+      const svc = componentOf(d) as SubgraphName;
+      const own = loadSubgraphConfig(svc, env(d, set));
+      expect(loadSubgraphConfig(svc, e).databaseName).toBe(own.databaseName);
+      expect(e[`${svc.toUpperCase()}_DATABASE_URL`]).toBe(own.databaseUrl);
+    }
 
+    // The admin's URL, and the five subgraphs' URLs.
     const refs = c.env.filter((x: any) => x.valueFrom).map((x: any) => x.valueFrom.secretKeyRef);
-    expect(refs).toHaveLength(1);
-    const [ref] = refs;
-    expect(c.env.find((x: any) => x.name === 'DATABASE_URL').valueFrom.secretKeyRef).toBe(ref);
-    const secret = all('Secret', set).find((s) => s.metadata.name === ref.name);
-    if (set === 'external-db') {
-      // The operator's Secret, created before the release.
-      expect(secret).toBeUndefined();
-      expect(ref).toEqual({ name: 'supergraph-database', key: 'url' });
-    } else {
-      // A hook-scoped copy, created before the Job and removed with it.
-      expect(secret).toBeDefined();
-      expect(annotations(secret!)).toMatchObject({
-        'helm.sh/hook': hookFor(set),
-        'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
-      });
-      expect(hookWeight(secret!)).toBeLessThan(hookWeight(job));
-      expect(secret!.stringData[ref.key]).toMatch(/^postgres:\/\//);
+    expect(refs).toHaveLength(6);
+    const adminRef = c.env.find((x: any) => x.name === 'DATABASE_URL').valueFrom.secretKeyRef;
+    for (const ref of refs) {
+      const secret = all('Secret', set).find((s) => s.metadata.name === ref.name);
+      if (set === 'external-db') {
+        // The operator's Secrets, created before the release.
+        expect(secret).toBeUndefined();
+        expect(ref.name).toBe(ref === adminRef ? 'supergraph-database' : 'supergraph-database-roles');
+      } else {
+        // Hook-scoped copies, created before the Job and removed with it.
+        expect(secret).toBeDefined();
+        expectMigrationHook(secret!, set);
+        expect(hookWeight(secret!)).toBeLessThan(hookWeight(job));
+        expect(secret!.stringData[ref.key]).toMatch(/^postgres:\/\//);
+      }
     }
   });
 
@@ -195,10 +256,7 @@ describe.each(Object.keys(VALUE_SETS))('helm chart, %s values', (set) => {
     const selecting = all('NetworkPolicy', set).filter((p) => matches(p.spec.podSelector.matchLabels, podLabels));
     expect(selecting).toHaveLength(1);
     const [policy] = selecting;
-    expect(annotations(policy)).toMatchObject({
-      'helm.sh/hook': hookFor(set),
-      'helm.sh/hook-delete-policy': HOOK_DELETE_POLICY,
-    });
+    expectMigrationHook(policy, set);
     expect(hookWeight(policy)).toBeLessThan(hookWeight(job));
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress).toEqual([]);
@@ -267,8 +325,10 @@ describe('helm chart extras', () => {
     expect(all('Service', 'ha').find((s) => s.metadata.name === backend.name)!.metadata.labels).toMatchObject({
       'app.kubernetes.io/component': 'gateway',
     });
+    expect(backend.port).toEqual({ name: 'http' });
+    // Prometheus scrapes the metrics port, which the Ingress never routes to.
     const [monitor] = all('ServiceMonitor', 'ha');
-    expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', path: '/metrics' });
+    expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
     expect(all('Ingress', 'default')).toEqual([]);
   });
 

@@ -1,10 +1,17 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { print } from 'graphql';
-import { ProductsPageDocument, SignUpDocument } from '../../client/generated/graphql';
-import { startSupergraph, type Supergraph } from '../support/supergraph';
+import {
+  MyOrdersDocument,
+  PlaceOrderDocument,
+  ProductsPageDocument,
+  SignUpDocument,
+} from '../../client/generated/graphql';
+import { scrapeSum } from '../support/prometheusText';
+import { startSupergraph, type ExtraProcess, type Supergraph } from '../support/supergraph';
 
 const ALLOWED_ORIGIN = 'https://shop.example.com';
 const OTHER_ORIGIN = 'https://evil.example.com';
@@ -170,19 +177,150 @@ describe('CORS', () => {
   });
 });
 
-describe('field suggestions', () => {
-  const misspelled = json({ query: '{ products(first: 1) { totalCont } }' });
+describe('"Did you mean" suggestions', () => {
+  const misspelledItem = { productId: '1', quantiti: 1 };
+  // What a client gets wrong, the code it is answered with, and the hint graphql-js would add.
+  const MISTAKES: [string, object, string, RegExp][] = [
+    [
+      'a misspelled field',
+      { query: '{ products(first: 1) { totalCont } }' },
+      'GRAPHQL_VALIDATION_FAILED',
+      /Did you mean "totalCount"\?/,
+    ],
+    [
+      'a misspelled enum value in the operation',
+      { query: '{ me { orders(status: PAIDD) { totalCount } } }' },
+      'GRAPHQL_VALIDATION_FAILED',
+      /Did you mean the enum value "PAID"\?/,
+    ],
+    [
+      'a misspelled enum value in a variable',
+      { query: print(MyOrdersDocument), variables: { first: 1, status: 'PAIDD' } },
+      'BAD_USER_INPUT',
+      /Did you mean the enum value "PAID"\?/,
+    ],
+    [
+      'an unknown field of an input object in the operation',
+      {
+        query: `mutation { placeOrder(input: { items: [{ productId: "1", quantiti: 1 }], paymentMethod: { cardToken: "tok_visa" } }) { id } }`,
+      },
+      'GRAPHQL_VALIDATION_FAILED',
+      /Did you mean "quantity"\?/,
+    ],
+    [
+      'an unknown field of an input object in a variable',
+      {
+        query: print(PlaceOrderDocument),
+        variables: { input: { items: [misspelledItem], paymentMethod: { cardToken: 'tok_visa' } } },
+      },
+      'BAD_USER_INPUT',
+      /Did you mean "quantity"\?/,
+    ],
+  ];
 
-  it('are made in development', async () => {
-    const res = await sg.post(sg.gatewayUrl, misspelled);
-    expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors[0].message).toMatch(/Did you mean "totalCount"\?/);
+  it.each(MISTAKES)('are made in development for %s', async (_mistake, body, code, hint) => {
+    const res = await sg.post(sg.gatewayUrl, json(body));
+    expect(codeOf(res)).toBe(code);
+    expect(res.body.errors.map((e: { message: string }) => e.message)).toContainEqual(expect.stringMatching(hint));
   });
 
-  it('are hidden in production', async () => {
-    const res = await sg.post(`${prod.url}/graphql`, misspelled);
-    expect(codeOf(res)).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors[0].message).toBe('Cannot query field "totalCont" on type "ProductConnection".');
+  // The production gateway is PERSISTED_ONLY: the operations with variables are the manifest's.
+  it.each(MISTAKES)('are left out in production for %s, with the same code', async (_mistake, body, code) => {
+    const res = await sg.post(`${prod.url}/graphql`, json(body));
+    expect(codeOf(res)).toBe(code);
+    expect(res.body.errors.length).toBeGreaterThan(0);
+    for (const error of res.body.errors) expect(error.message).not.toMatch(/Did you mean/);
+  });
+
+  it('leave the rest of the message as it was in production', async () => {
+    const res = await sg.post(`${prod.url}/graphql`, json(MISTAKES[2][1]));
+    expect(res.body.errors[0].message).toBe(
+      'Variable "$status" got invalid value "PAIDD"; Value "PAIDD" does not exist in "OrderStatus" enum.',
+    );
+  });
+});
+
+describe('the concurrency cap (GATEWAY_MAX_CONCURRENT_REQUESTS)', () => {
+  let capped: ExtraProcess;
+  const query = json({ query: '{ products(first: 1) { totalCount } }' });
+
+  beforeAll(async () => {
+    capped = await sg.startGateway({
+      GATEWAY_MAX_CONCURRENT_REQUESTS: '2',
+      SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await capped?.stop();
+  });
+
+  /** A POST whose headers and first bytes are sent, its body held back until finish(): a slow client. */
+  function heldRequest(url: string) {
+    const req = http.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(query) },
+    });
+    const answered = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+    });
+    req.write(query.slice(0, 5));
+    return {
+      finish: () => {
+        req.end(query.slice(5));
+        return answered;
+      },
+    };
+  }
+
+  const inFlight = () => scrapeSum(capped.url, 'gateway_requests_in_flight');
+  const refusals = () => scrapeSum(capped.url, 'gateway_requests_refused_total', { reason: 'concurrency' });
+
+  it('refuses a third request at once while two are in flight, counts it, and serves again once they end', async () => {
+    const refusedBefore = await refusals();
+    const held = [heldRequest(`${capped.url}/graphql`), heldRequest(`${capped.url}/graphql`)];
+    const deadline = Date.now() + 5_000;
+    while ((await inFlight()) < 2) {
+      if (Date.now() > deadline) throw new Error('the held requests were not counted in flight');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    const productsBefore = await productsRequests();
+    const started = Date.now();
+    const third = await fetch(`${capped.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: query,
+      signal: AbortSignal.timeout(5_000),
+    });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('1');
+    expect(await third.json()).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/capacity/),
+          extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'concurrency' },
+        },
+      ],
+    });
+    expect(await refusals()).toBe(refusedBefore + 1);
+    expect(await productsRequests()).toBe(productsBefore);
+    // Probes are not requests to /graphql: they answer at the cap.
+    expect((await fetch(`${capped.url}/health`)).status).toBe(200);
+    expect((await fetch(`${capped.url}/ready`)).status).toBe(200);
+
+    for (const answer of await Promise.all(held.map((h) => h.finish()))) {
+      expect(answer).toEqual({ status: 200, body: { data: { products: { totalCount: expect.any(Number) } } } });
+    }
+    expect(await inFlight()).toBe(0);
+    const next = await sg.post(`${capped.url}/graphql`, query);
+    expect(next.status).toBe(200);
+    expect(await refusals()).toBe(refusedBefore + 1);
   });
 });
 

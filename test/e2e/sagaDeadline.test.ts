@@ -20,7 +20,7 @@ beforeAll(async () => {
     // A charge takes this long, so a test can stop orders between the reservation and the payment's outcome.
     PAYMENT_PROVIDER_LATENCY_MS: '1500',
   });
-  probe = await EventProbe.connect(sg.env.EVENTS_PREFIX);
+  probe = await EventProbe.connect(sg.env.EVENTS_PREFIX, sg.nats!.connectionOptions());
   shop = await ShopClient.signIn(sg);
 }, 200_000);
 

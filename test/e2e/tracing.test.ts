@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   CreateProductDocument,
   LogInDocument,
@@ -109,5 +109,58 @@ describe('distributed tracing', () => {
     expect(charge).toBeDefined();
     // The handlers' queries are in the trace too.
     expect(trace.some((s) => s.service === 'inventory' && s.kind === SPAN_KIND.CLIENT && s.parentSpanId)).toBe(true);
+  });
+});
+
+describe('a client-sent traceparent (TRACE_TRUSTED_NETWORKS)', () => {
+  /** One catalog query through `gatewayUrl` with a traceparent of the client's; its spans once they arrived. */
+  async function tracedQuery(gatewayUrl: string) {
+    const clientTrace = { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex') };
+    const operation = `TraceParent_${randomBytes(4).toString('hex')}`;
+    const res = await fetch(`${gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        traceparent: `00-${clientTrace.traceId}-${clientTrace.spanId}-01`,
+      },
+      body: JSON.stringify({ query: `query ${operation} { products(first: 1) { totalCount } }` }),
+    });
+    expect(res.status).toBe(200);
+    const isRequest = (s: ReceivedSpan) =>
+      s.name === 'gateway.request' && s.attributes['graphql.operation.name'] === operation;
+    // The request span, and the products subgraph's server span in the same trace.
+    const spans = await receiver.waitFor((all) => {
+      const request = all.find(isRequest);
+      return request !== undefined && all.some((s) => s.traceId === request.traceId && s.service === 'products');
+    });
+    const request = spans.find(isRequest)!;
+    const trace = spans.filter((s) => s.traceId === request.traceId);
+    const server = trace.find((s) => s.service === 'gateway' && s.kind === SPAN_KIND.SERVER)!;
+    return { clientTrace, request, trace, server, spans };
+  }
+
+  it('starts a new trace for a request from outside the trusted networks (by default, all of them)', async () => {
+    const { clientTrace, request, server, trace, spans } = await tracedQuery(sg.baseUrl.gateway);
+    expect(request.traceId).not.toBe(clientTrace.traceId);
+    expect(server.parentSpanId).toBeUndefined();
+    // The subgraph continues the gateway's new trace; nothing joined the client's.
+    expect(trace.some((s) => s.service === 'products' && s.kind === SPAN_KIND.SERVER)).toBe(true);
+    expect(spans.filter((s) => s.traceId === clientTrace.traceId)).toEqual([]);
+  });
+
+  it("continues the client's trace when the connection comes from a trusted network", async () => {
+    const trusting = await sg.startGateway({
+      TRACE_TRUSTED_NETWORKS: 'loopback',
+      // The subgraphs verify service tokens against the first gateway's JWKS: the same key.
+      SIGNING_KEY_FILE: `${sg.env.DATA_DIR}/keys/gateway.pem`,
+    });
+    try {
+      const { clientTrace, request, server, trace } = await tracedQuery(trusting.url);
+      expect(request.traceId).toBe(clientTrace.traceId);
+      expect(server.parentSpanId).toBe(clientTrace.spanId);
+      expect(trace.some((s) => s.service === 'products' && s.kind === SPAN_KIND.SERVER)).toBe(true);
+    } finally {
+      await trusting.stop();
+    }
   });
 });

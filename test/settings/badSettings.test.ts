@@ -8,6 +8,7 @@ import { tracingSettings } from '../../platform/tracing/tracingSettings';
 import { readDevConfig } from '../../scripts/devSettings';
 import { harnessSettings } from '../../scripts/harnessSettings';
 import { loadOrdersSettings } from '../../scripts/loadOrdersSettings';
+import { provisioningSettings } from '../../scripts/provisioningSettings';
 import { SETTINGS_CATALOG } from '../../scripts/settingsCatalog';
 import { subgraphDefinitions } from '../../scripts/subgraphDefinitions';
 
@@ -22,6 +23,7 @@ function startReading(reader: string, env: Env): unknown {
     return [loadSubgraphConfig(definition.name, env), definition.settings?.read(env), tracingSettings.read(env)];
   }
   if (reader === 'npm start') return readDevConfig(env);
+  if (reader === 'provisionDatabases') return provisioningSettings.read(env);
   if (reader === 'npm run load:orders') return loadOrdersSettings.read(env);
   if (reader === 'npm run bench' || reader === 'npm run chaos') return harnessSettings.read(env);
   throw new Error(`no start path known for ${reader}: add it here`);

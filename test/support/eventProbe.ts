@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
 import { createEvent, type EventContract, type EventEnvelope } from '../../platform/events/envelope';
 import { deleteEventNamespace as deleteStreams, ensureDomainStream } from '../../platform/events/domainStreams';
 import {
@@ -28,8 +28,9 @@ export class EventProbe {
     readonly prefix: string,
   ) {}
 
-  static async connect(prefix: string, url = TEST_NATS_URL): Promise<EventProbe> {
-    return new EventProbe(await connect({ servers: url }), prefix);
+  /** `nats`: a URL, or the options of an authenticated server's admin (TestNatsServer.connectionOptions()). */
+  static async connect(prefix: string, nats: string | ConnectionOptions = TEST_NATS_URL): Promise<EventProbe> {
+    return new EventProbe(await connect(typeof nats === 'string' ? { servers: nats } : nats), prefix);
   }
 
   /** Publishes an event (creating the producer's stream if needed); returns the envelope sent. */

@@ -4,7 +4,7 @@ import { ServiceTokenSigner } from '../../platform/auth/serviceTokens';
 import type { UserIdentity } from '../../platform/auth/identity';
 import { jwks, loadSigningKey } from '../../platform/auth/signingKey';
 import { loadSubgraphConfig, type Env } from '../../platform/config';
-import { dropDatabase } from '../../platform/db/database';
+import { dropSubgraphs, provisionSubgraphs } from '../../platform/db/subgraphRoles';
 import type { BaseContext } from '../../platform/graphql/context';
 import { listen, type Listening } from '../../platform/http/listen';
 import { startSubgraph, type RunningSubgraph, type SubgraphDefinition } from '../../platform/subgraph';
@@ -74,12 +74,23 @@ export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env
   });
   const keyServer: Listening = await listen(keyServerApp, '127.0.0.1', gatewayPort);
 
+  // As in production, each subgraph connects as its own role, owner of its database only; env keeps
+  // the admin's URL (the server's) for tests that look into the databases.
+  const names = definitions.map((d) => d.name);
+  const removeDatabases = () => dropSubgraphs(TEST_DATABASE_URL, prefix, names);
   const services: Record<string, RunningSubgraph<unknown>> = {};
   try {
-    for (const definition of definitions) services[definition.name] = await startSubgraph(definition, env);
+    const databaseUrls = await provisionSubgraphs(TEST_DATABASE_URL, prefix, names, env.DATABASE_URL);
+    for (const definition of definitions) {
+      services[definition.name] = await startSubgraph(definition, {
+        ...env,
+        DATABASE_URL: databaseUrls[definition.name],
+      });
+    }
   } catch (error) {
     await Promise.all(Object.values(services).map((s) => s.stop()));
     await keyServer.close();
+    await removeDatabases();
     throw error;
   }
 
@@ -105,9 +116,7 @@ export async function startSubgraphs(definitions: AnyDefinition[], extraEnv: Env
     async stop() {
       await Promise.all(Object.values(services).map((s) => s.stop()));
       await keyServer.close();
-      await Promise.all(
-        definitions.map((d) => dropDatabase(TEST_DATABASE_URL, loadSubgraphConfig(d.name, env).databaseName)),
-      );
+      await removeDatabases();
       await rm(dataDir, { recursive: true, force: true });
       // A test that ran its own NATS may have removed it already; its streams went with it.
       await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);

@@ -6,9 +6,11 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { Client } from 'pg';
-import { databaseUrl, dropDatabase } from '../../platform/db/database';
+import { databaseUrl } from '../../platform/db/database';
+import { dropSubgraphs, provisionSubgraphs } from '../../platform/db/subgraphRoles';
 import { deleteEventNamespace } from './eventProbe';
 import { freePort } from './freePort';
+import { TestNatsServer } from './testNatsServer';
 import { TEST_DATABASE_URL, TEST_NATS_URL, TEST_STREAM_MAX_BYTES, testNamespace } from './testEnv';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -45,6 +47,11 @@ export interface Supergraph {
   output(service: SubgraphName | 'gateway' | 'gateway-2'): string[];
   /** Resolves when a subgraph's process has exited (say, by an injected fault). */
   exited(service: SubgraphName): Promise<number | null>;
+  /**
+   * The supergraph's own nats-server, with the per-service users and permissions of
+   * platform/events/natsPermissions.ts (each service connects as itself), unless the test gave NATS_URL.
+   */
+  nats?: TestNatsServer;
   stop(): Promise<void>;
 }
 
@@ -62,9 +69,16 @@ export interface ExtraProcess {
  * (`npm run build` first; `npm test` does), on free ports, in their own
  * databases and event namespace, all removed on stop.
  */
-export async function startSupergraph(extraEnv: Record<string, string> = {}): Promise<Supergraph> {
+export async function startSupergraph(
+  extraEnv: Record<string, string> = {},
+  /** Settings for one service's process only (e.g. each its own METRICS_PORT), on top of extraEnv. */
+  serviceEnv: Partial<Record<SubgraphName | 'gateway', Record<string, string>>> = {},
+): Promise<Supergraph> {
   if (!existsSync(path.join(ROOT, 'dist/gateway/main.js'))) throw new Error('dist/ is missing: run `npm run build`');
   const { prefix, dataDir } = testNamespace();
+  // Every e2e run proves the permissions suffice: a refused subject fails its saga.
+  const nats = extraEnv.NATS_URL ? undefined : await TestNatsServer.start({ authenticated: { prefix } });
+  const natsUser = (name: SubgraphName | 'gateway'): Record<string, string> => (nats ? nats.env(name) : {});
   const ports = Object.fromEntries(
     await Promise.all(['gateway', ...SUBGRAPH_NAMES].map(async (name) => [name, await freePort()] as const)),
   ) as Record<SubgraphName | 'gateway', number>;
@@ -73,7 +87,7 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     DATABASE_URL: TEST_DATABASE_URL,
-    NATS_URL: TEST_NATS_URL,
+    NATS_URL: nats?.url ?? TEST_NATS_URL,
     DB_PREFIX: prefix,
     EVENTS_PREFIX: prefix,
     // Each stream reserves its max_bytes of the NATS server's store: test namespaces stay small.
@@ -91,23 +105,39 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
   const children: ChildProcess[] = [];
   const lines = new Map<string, string[]>();
   const bySubgraph = new Map<SubgraphName, ChildProcess>();
+  // As in production, each subgraph connects as its own role, owner of its database only (env keeps
+  // the admin's server URL, for sql() and the tests that look into the databases).
+  let databaseUrls: Partial<Record<SubgraphName, string>> = {};
+  const ownDatabase = (name: SubgraphName): Record<string, string> => {
+    const url = databaseUrls[name];
+    return url ? { DATABASE_URL: url } : {};
+  };
   const spawnSubgraph = (name: SubgraphName, extra: Record<string, string> = {}) => {
-    const child = spawnService(`dist/subgraphs/${name}/main.js`, name, { ...env, ...extra }, lines);
+    const child = spawnService(
+      `dist/subgraphs/${name}/main.js`,
+      name,
+      { ...env, ...ownDatabase(name), ...natsUser(name), ...serviceEnv[name], ...extra },
+      lines,
+    );
     children.push(child);
     bySubgraph.set(name, child);
     return child;
   };
   const stop = async () => {
     await Promise.all(children.map(stopChild));
-    await Promise.all(SUBGRAPH_NAMES.map((name) => dropDatabase(TEST_DATABASE_URL, `${prefix}_${name}`)));
+    await dropSubgraphs(TEST_DATABASE_URL, prefix, SUBGRAPH_NAMES);
     await rm(dataDir, { recursive: true, force: true });
     // A test that ran its own NATS may have removed it already; its streams went with it.
-    await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);
+    if (nats) await nats.remove();
+    else await deleteEventNamespace(prefix, env.NATS_URL ?? TEST_NATS_URL).catch(() => undefined);
   };
   try {
+    databaseUrls = await provisionSubgraphs(TEST_DATABASE_URL, prefix, SUBGRAPH_NAMES, env.DATABASE_URL);
     for (const name of SUBGRAPH_NAMES) spawnSubgraph(name);
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitReady(baseUrl[name], name, children)));
-    children.push(spawnService('dist/gateway/main.js', 'gateway', env, lines));
+    children.push(
+      spawnService('dist/gateway/main.js', 'gateway', { ...env, ...natsUser('gateway'), ...serviceEnv.gateway }, lines),
+    );
     await waitReady(baseUrl.gateway, 'gateway', children);
   } catch (error) {
     await stop();
@@ -169,12 +199,13 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
     },
     output: (service) => lines.get(service) ?? [],
     exited: (name) => exitOf(bySubgraph.get(name)!),
+    nats,
     async startGateway(extra) {
       const port = await freePort();
       const child = spawnService(
         'dist/gateway/main.js',
         'gateway-2',
-        { ...env, GATEWAY_PORT: String(port), ...extra },
+        { ...env, ...natsUser('gateway'), GATEWAY_PORT: String(port), ...extra },
         lines,
       );
       children.push(child);
@@ -186,6 +217,8 @@ export async function startSupergraph(extraEnv: Record<string, string> = {}): Pr
       const variable = `${name.toUpperCase()}_PORT`;
       const child = spawnService(`dist/subgraphs/${name}/main.js`, `${name}-${port}`, {
         ...env,
+        ...ownDatabase(name),
+        ...natsUser(name),
         [variable]: String(port),
         ...extra,
       });

@@ -150,12 +150,93 @@ users products inventory orders payments
 {{- end }}
 {{- end }}
 
-{{/* Annotations of the migration hook's objects; call with (dict "root" $ "weight" "-10"). */}}
+{{/*
+Annotations of the migration hook's objects; call with (dict "root" $ "weight" "-10"). The bundled
+Postgres does not exist before install, and the subgraphs' roles cannot be made before it does: on
+install the Job (and its Secrets and policy) are then ordinary objects of the release, created with
+the Postgres; the Job waits for it, and the subgraphs, refused until their roles exist, restart until
+then. A weight alone makes no hook.
+*/}}
 {{- define "supergraph.migrateHook" -}}
-{{- /* The bundled Postgres does not exist before install: then the services migrate on start. */}}
+{{- if and .root.Values.postgresql.enabled .root.Release.IsInstall }}
+helm.sh/hook-weight: {{ .weight | quote }}
+{{- else }}
 helm.sh/hook: {{ ternary "pre-upgrade" "pre-install,pre-upgrade" .root.Values.postgresql.enabled }}
 helm.sh/hook-weight: {{ .weight | quote }}
 helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}
+{{- end }}
+
+{{/*
+The Secret of the subgraphs' own DATABASE_URLs, one key per subgraph: database.roles.existingSecret
+(yours), or the chart's. Each subgraph's Deployment reads only its own key; the migration Job reads
+them all, to give each role its password.
+*/}}
+{{- define "supergraph.rolesSecret" -}}
+{{- if .Values.database.roles.existingSecret }}
+{{- .Values.database.roles.existingSecret }}
+{{- else if include "supergraph.ownsDatabaseSecret" . }}
+{{- printf "%s-database-roles" (include "supergraph.fullname" .) }}
+{{- else }}
+{{- fail "database.existingSecret holds the admin's URL, which the chart cannot read to build the subgraphs' own: also set database.roles.existingSecret to a Secret with keys users, products, inventory, orders and payments, each postgres://<dbPrefix>_<name>:<password>@<host>:<port>/<dbPrefix>_<name>" }}
+{{- end }}
+{{- end }}
+
+{{/* The Secret the migration Job reads the subgraphs' URLs from: yours, or the chart's hook-scoped copy. */}}
+{{- define "supergraph.migrateRolesSecret" -}}
+{{- if .Values.database.roles.existingSecret }}
+{{- .Values.database.roles.existingSecret }}
+{{- else }}
+{{- printf "%s-migrate-database-roles" (include "supergraph.fullname" .) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The subgraphs' role passwords, as JSON, the same for every Secret of one render: database.roles.passwords,
+else the one the chart's Secret already holds (kept on upgrade, read with lookup), else generated. Kept
+in .Values for the rest of the render, so the hook's copy and the release's Secret agree.
+*/}}
+{{- define "supergraph.rolePasswords" -}}
+{{- if not (hasKey .Values.database.roles "generated") }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (printf "%s-database-roles" (include "supergraph.fullname" .)) }}
+{{- $passwords := dict }}
+{{- range $svc := splitList " " (include "supergraph.subgraphs" .) }}
+{{- $password := get ($.Values.database.roles.passwords | default dict) $svc }}
+{{- if and (not $password) $existing (hasKey ($existing.data | default dict) $svc) }}
+{{- $password = index (splitList ":" (urlParse (b64dec (get $existing.data $svc))).userinfo) 1 }}
+{{- end }}
+{{- $_ := set $passwords $svc (default (randAlphaNum 32) $password) }}
+{{- end }}
+{{- $_ := set .Values.database.roles "generated" $passwords }}
+{{- end }}
+{{- toJson .Values.database.roles.generated }}
+{{- end }}
+
+{{/* One subgraph's own DATABASE_URL: the admin's server, its role and password, its database. Call with (dict "root" $ "svc" "users"). */}}
+{{- define "supergraph.roleUrl" -}}
+{{- $server := urlParse (include "supergraph.databaseUrl" .root) }}
+{{- $role := printf "%s_%s" .root.Values.database.dbPrefix .svc }}
+{{- $password := get (include "supergraph.rolePasswords" .root | fromJson) .svc }}
+{{- urlJoin (dict "scheme" $server.scheme "host" $server.host "path" (printf "/%s" $role) "query" $server.query "userinfo" (printf "%s:%s" $role $password)) }}
+{{- end }}
+
+{{/* The chart's Secret of the subgraphs' URLs; (dict "root" $ "name" <its name> "annotations" <hook annotations or "">). */}}
+{{- define "supergraph.rolesSecretManifest" -}}
+apiVersion: v1
+kind: Secret
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "supergraph.commonLabels" .root | nindent 4 }}
+  {{- with .annotations }}
+  annotations:
+    {{- . | nindent 4 }}
+  {{- end }}
+type: Opaque
+stringData:
+  {{- range $svc := splitList " " (include "supergraph.subgraphs" .root) }}
+  {{ $svc }}: {{ include "supergraph.roleUrl" (dict "root" $.root "svc" $svc) | quote }}
+  {{- end }}
 {{- end }}
 
 {{/*
@@ -181,4 +262,14 @@ filesystem's own share.
 {{- end }}
 {{- end }}
 {{- $maxBytes }}
+{{- end }}
+
+{{/* "true" when the services connect to NATS as their own users: the bundled NATS, or yours with nats.auth.existingSecret. */}}
+{{- define "supergraph.natsAuth" -}}
+{{- if and .Values.nats.auth.enabled (or .Values.nats.enabled .Values.nats.auth.existingSecret) }}true{{ end }}
+{{- end }}
+
+{{/* The Secret with NATS_PASSWORD_<USER> per user: yours, or the one the chart makes for its bundled NATS. */}}
+{{- define "supergraph.natsSecret" -}}
+{{- default (printf "%s-nats-credentials" .Release.Name) .Values.nats.auth.existingSecret }}
 {{- end }}

@@ -2,7 +2,8 @@ import { Arg, Ctx, Directive, FieldResolver, ID, Int, Mutation, Resolver, Root }
 import { hasScope } from '../../../platform/auth/serviceTokens';
 import { requireAdmin } from '../../../platform/graphql/context';
 import { BadUserInputError, ForbiddenError } from '../../../platform/errors';
-import { isUuid } from '../../../platform/graphql/ids';
+import { ID_MAX_LENGTH, isUuid } from '../../../platform/graphql/ids';
+import { requireMaxLength } from '../../../platform/graphql/maxLength';
 import type { InventoryContext } from '../context';
 import { Product } from '../schema/Product';
 
@@ -26,6 +27,7 @@ export class StockResolver {
     @Arg('quantity', () => Int) quantity: number,
     @Ctx() ctx: InventoryContext,
   ): Promise<Pick<Product, 'id'>> {
+    requireMaxLength(productId, ID_MAX_LENGTH, 'productId');
     requireAdmin(ctx);
     if (quantity < 1 || quantity > MAX_RESTOCK) {
       throw new BadUserInputError(`quantity must be between 1 and ${MAX_RESTOCK}`, 'quantity');

@@ -290,13 +290,18 @@ describe('cancelOrder', () => {
     expect(order.history.map((c) => c.status)).toEqual(['PENDING', 'RESERVED', 'PAID', 'CANCELLED']);
   });
 
-  it('refuses a REJECTED order (CONFLICT), an order of someone else (FORBIDDEN) and an unknown one (NOT_FOUND)', async () => {
+  it('refuses a REJECTED order (CONFLICT), an order of someone else as an unknown one (NOT_FOUND), and an ADMIN (FORBIDDEN)', async () => {
     const user = customer();
     const id = (await place(user, { items: [{ productId: mug, quantity: 1 }], paymentMethod: visa })).data!.placeOrder
       .id;
-    expect((await h.request('orders', CANCEL, { id }, { user: customer() })).errors?.[0].extensions?.code).toBe(
-      'FORBIDDEN',
-    );
+    const bySomeoneElse = await h.request('orders', CANCEL, { id }, { user: customer() });
+    const unknown = await h.request('orders', CANCEL, { id: randomUUID() }, { user: customer() });
+    expect(bySomeoneElse.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(bySomeoneElse.errors?.[0].message).toBe(unknown.errors?.[0].message);
+    expect(
+      (await h.request('orders', CANCEL, { id }, { user: { id: randomUUID(), role: 'ADMIN' } })).errors?.[0].extensions
+        ?.code,
+    ).toBe('FORBIDDEN');
     await probe.publish(StockRejected, { orderId: id, reason: 'OUT_OF_STOCK', productIds: [mug] });
     await orderReaching(user, id, 'REJECTED');
     expect((await h.request('orders', CANCEL, { id }, { user })).errors?.[0].extensions?.code).toBe('CONFLICT');

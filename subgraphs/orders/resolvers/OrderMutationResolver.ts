@@ -1,5 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { requireUser } from '../../../platform/graphql/context';
+import { ID_MAX_LENGTH } from '../../../platform/graphql/ids';
+import { requireMaxLength } from '../../../platform/graphql/maxLength';
 import type { OrdersContext } from '../context';
 import { Order, toOrder } from '../schema/Order';
 import { PlaceOrderInput } from '../schema/PlaceOrderInput';
@@ -24,6 +26,7 @@ export class OrderMutationResolver {
 
   @Mutation(() => Order, { description: 'By its owner; a PAID order is refunded first, then CANCELLED' })
   async cancelOrder(@Arg('id', () => ID) id: string, @Ctx() ctx: OrdersContext): Promise<Order> {
+    requireMaxLength(id, ID_MAX_LENGTH, 'id');
     const user = requireUser(ctx);
     return toOrder(await ctx.orderService.cancelOrder(user, id, ctx.log));
   }

@@ -110,13 +110,20 @@ describe('order(id)', () => {
     expect(response.data?.order).toMatchObject({ id, status: 'PENDING' });
   });
 
-  it("refuses another customer's order with FORBIDDEN", async () => {
+  it("answers another customer's order exactly as an unknown id, after the same queries: null, no error", async () => {
     const id = await arrange({ userId: customer().id });
+    const stranger = customer();
+    const answer = async (orderId: string) => {
+      const before = await h.requestQueries('orders');
+      const response = await h.request('orders', ORDER, { id: orderId }, { user: stranger });
+      return { body: JSON.stringify(response), queries: (await h.requestQueries('orders')) - before };
+    };
 
-    const response = await h.request('orders', ORDER, { id }, { user: customer() });
+    const theirs = await answer(id);
+    const unknown = await answer(randomUUID());
 
-    expect(codes(response)).toEqual(['FORBIDDEN']);
-    expect(response.data?.order).toBeNull();
+    expect(theirs.body).toBe(JSON.stringify({ status: 200, data: { order: null } }));
+    expect(unknown).toEqual(theirs);
   });
 
   it('asks for a sign-in (UNAUTHENTICATED) when the request acts for no user', async () => {

@@ -1,6 +1,6 @@
-import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Directive, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import { requireOwnerOrAdmin } from '../../../platform/graphql/context';
-import { pageSize } from '../../../platform/graphql/cursor';
+import { CONNECTION_LIST_SIZE, pageSize } from '../../../platform/graphql/cursor';
 import { isUuid } from '../../../platform/graphql/ids';
 import type { OrdersContext } from '../context';
 import { OrderConnection } from '../schema/OrderConnection';
@@ -17,6 +17,7 @@ export class UserOrdersResolver {
   @FieldResolver(() => OrderConnection, {
     description: 'Newest first. Only the user themself or an ADMIN may read it.',
   })
+  @Directive(CONNECTION_LIST_SIZE)
   async orders(
     @Root() user: User,
     // Nullable with a default, as in the contract: `first: null` means the default.

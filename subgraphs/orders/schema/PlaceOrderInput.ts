@@ -1,9 +1,12 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsOptional, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { Field, ID, InputType, Int } from 'type-graphql';
+import { ID_MAX_LENGTH } from '../../../platform/graphql/ids';
+import { MAX_LINES } from '../domain/orderLines';
 
 @InputType()
 export class OrderItemInput {
   @Field(() => ID)
+  @MaxLength(ID_MAX_LENGTH)
   productId: string;
 
   @Field(() => Int)
@@ -25,7 +28,8 @@ export class PaymentMethodInput {
 export class PlaceOrderInput {
   @Field(() => [OrderItemInput])
   @ArrayMinSize(1)
-  @ArrayMaxSize(100)
+  // Also the size the gateway's cost counts Order.items as (resolvers/OrderResolver.ts).
+  @ArrayMaxSize(MAX_LINES)
   @ValidateNested({ each: true })
   items: OrderItemInput[];
 

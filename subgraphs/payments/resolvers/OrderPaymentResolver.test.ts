@@ -80,15 +80,22 @@ describe('Order.payment', () => {
     expect(response.data?._entities[0].payment).toMatchObject({ id });
   });
 
-  it("refuses the payment of another customer's order with FORBIDDEN and a request without a user with UNAUTHENTICATED", async () => {
+  it("answers the payment of another customer's order as that of an order never charged: null, no error", async () => {
+    const { orderId } = await arrange({ userId: customer().id });
+    const neverCharged = randomUUID();
+    const stranger = customer();
+
+    const theirs = await orderPayments([orderId], stranger);
+    const uncharged = await orderPayments([neverCharged], stranger);
+
+    expect(theirs).toEqual({ status: 200, data: { _entities: [{ id: orderId, payment: null }] } });
+    expect(JSON.stringify(uncharged).replace(neverCharged, orderId)).toBe(JSON.stringify(theirs));
+  });
+
+  it('asks for a sign-in (UNAUTHENTICATED) when the request acts for no user', async () => {
     const { orderId } = await arrange({ userId: customer().id });
 
-    const byStranger = await orderPayments([orderId], customer());
-    const anonymous = await orderPayments([orderId]);
-
-    expect(codes(byStranger)).toEqual(['FORBIDDEN']);
-    expect(byStranger.data?._entities[0].payment).toBeNull();
-    expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await orderPayments([orderId]))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('loads the payments of many orders in one SQL query', async () => {

@@ -1,5 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { requireOwnerOrAdmin, requireUser } from '../../../platform/graphql/context';
+import { isOwnerOrAdmin } from '../../../platform/auth/identity';
+import { requireUser } from '../../../platform/graphql/context';
 import type { PaymentsContext } from '../context';
 import { Order } from '../schema/Order';
 import { Payment } from '../schema/Payment';
@@ -10,15 +11,15 @@ export class OrderPaymentResolver {
   /**
    * Authorized here, not trusted from the reference: anyone can name an order
    * id in a representation. payments.user_id is the order's owner. An order
-   * without a payment answers null to any signed-in caller: with no payment
-   * row there is no owner to check against, and null tells nothing about the order.
+   * without a payment answers null to any signed-in caller (with no payment
+   * row there is no owner to check against), and so does the payment of
+   * someone else's order: the two are indistinguishable, so null tells
+   * nothing about the order or its payment.
    */
   @FieldResolver(() => Payment, { nullable: true, description: 'Null until a payment was attempted' })
   async payment(@Root() order: Order, @Ctx() ctx: PaymentsContext): Promise<Payment | null> {
-    requireUser(ctx);
+    const user = requireUser(ctx);
     const payment = await ctx.loaders.latestByOrder.load(order.id);
-    if (!payment) return null;
-    requireOwnerOrAdmin(ctx, payment.userId);
-    return payment;
+    return payment && isOwnerOrAdmin(user, payment.userId) ? payment : null;
   }
 }

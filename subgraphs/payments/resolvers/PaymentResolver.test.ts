@@ -78,15 +78,26 @@ describe('payment(id)', () => {
     expect(response.data?.payment).toMatchObject({ id, status: 'FAILED', failureReason: 'CARD_DECLINED' });
   });
 
-  it("refuses another customer's payment with FORBIDDEN and a request without a user with UNAUTHENTICATED", async () => {
+  it("answers another customer's payment exactly as an unknown id, after the same queries: null, no error", async () => {
+    const { id } = await arrange({ userId: customer().id });
+    const stranger = customer();
+    const answer = async (paymentId: string) => {
+      const before = await h.requestQueries('payments');
+      const response = await h.request('payments', PAYMENT, { id: paymentId }, { user: stranger });
+      return { body: JSON.stringify(response), queries: (await h.requestQueries('payments')) - before };
+    };
+
+    const theirs = await answer(id);
+    const unknown = await answer(randomUUID());
+
+    expect(theirs.body).toBe(JSON.stringify({ status: 200, data: { payment: null } }));
+    expect(unknown).toEqual(theirs);
+  });
+
+  it('asks for a sign-in (UNAUTHENTICATED) when the request acts for no user', async () => {
     const { id } = await arrange({ userId: customer().id });
 
-    const byStranger = await h.request('payments', PAYMENT, { id }, { user: customer() });
-    const anonymous = await h.request('payments', PAYMENT, { id });
-
-    expect(codes(byStranger)).toEqual(['FORBIDDEN']);
-    expect(byStranger.data?.payment).toBeNull();
-    expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await h.request('payments', PAYMENT, { id }))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('answers null for an unknown or a malformed payment id', async () => {

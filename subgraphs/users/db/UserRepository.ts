@@ -47,6 +47,23 @@ export class UserRepository {
       throw withoutSecrets(error);
     }
   }
+
+  /**
+   * Replaces a password hash, only while the row still holds `previousHash`: a rehash racing another
+   * (two log-ins at once) or a newer password never overwrites what came since.
+   */
+  async replacePasswordHash(id: string, previousHash: string, passwordHash: string): Promise<void> {
+    try {
+      await this.rows
+        .createQueryBuilder()
+        .update(UserRow)
+        .set({ passwordHash })
+        .where('id = :id AND password_hash = :previousHash', { id, previousHash })
+        .execute();
+    } catch (error) {
+      throw withoutSecrets(error);
+    }
+  }
 }
 
 function pgCode(error: unknown): string | undefined {

@@ -4,6 +4,7 @@ import type { RunningSubgraph, SubgraphDefinition, SubgraphRuntime } from '../..
 import { startSubgraphs, type GraphQLResponse, type SubgraphHarness } from '../../../test/support/subgraphHarness';
 import type { UsersContext, UsersDeps } from '../context';
 import { tokenLifetimeSeconds, usersSubgraph, type UsersSettings } from '../definition';
+import { PASSWORD_COST, hashPassword } from '../domain/passwords';
 
 const SIGN_UP = `mutation($input: SignUpInput!) {
   signUp(input: $input) { token expiresAt user { id email name role active createdAt } }
@@ -19,7 +20,10 @@ interface Payload {
 }
 
 const ADMIN = { email: 'root@shop.test', password: 'the-admin-secret-1' };
-const PASSWORDS = [ADMIN.password, 'correct horse battery', 'another-secret-9'];
+const PASSWORDS = [ADMIN.password, 'correct horse battery', 'another-secret-9', 'an-old-hash-secret'];
+/** What passwords.ts hashed with before it met OWASP's minimum: scrypt N=2^14 r=8 p=1. */
+const FORMER_COST = { N: 16384, r: 8, p: 1 };
+const CURRENT_PREFIX = `scrypt$${PASSWORD_COST.N}$${PASSWORD_COST.r}$${PASSWORD_COST.p}$`;
 
 /** Every log line and response body of the run, to prove no secret ever reaches either. */
 const logLines: string[] = [];
@@ -179,12 +183,82 @@ describe('the configured ADMIN', () => {
   });
 });
 
+describe('password hashes made with former parameters', () => {
+  /** An account as a former version stored it: its hash written directly, with the former parameters. */
+  async function formerAccount(email: string, password: string): Promise<string> {
+    const hash = await hashPassword(password, FORMER_COST);
+    await users().runtime.dataSource.query(`INSERT INTO users (email, name, password_hash) VALUES ($1, 'Old', $2)`, [
+      email,
+      hash,
+    ]);
+    return hash;
+  }
+
+  async function storedHash(email: string): Promise<string> {
+    const [{ password_hash }] = await users().runtime.dataSource.query(
+      'SELECT password_hash FROM users WHERE email = $1',
+      [email],
+    );
+    return password_hash as string;
+  }
+
+  it('are rehashed with the current parameters at the next log-in, and the password still works', async () => {
+    const former = await formerAccount('former@example.com', PASSWORDS[3]);
+    expect(former.startsWith('scrypt$16384$8$1$')).toBe(true);
+
+    const res = await logIn('former@example.com', PASSWORDS[3]);
+
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.logIn.user.email).toBe('former@example.com');
+    const rehashed = await storedHash('former@example.com');
+    expect(rehashed.startsWith(CURRENT_PREFIX)).toBe(true);
+    expect((await logIn('former@example.com', PASSWORDS[3])).errors).toBeUndefined();
+    // Already current: the next log-in leaves it as it is.
+    expect(await storedHash('former@example.com')).toBe(rehashed);
+    expect((await logIn('former@example.com', 'not-the-password')).errors?.[0].extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+  });
+
+  it('are not rehashed by a wrong password', async () => {
+    const former = await formerAccount('former-wrong@example.com', PASSWORDS[3]);
+
+    const res = await logIn('former-wrong@example.com', 'not-the-password');
+
+    expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await storedHash('former-wrong@example.com')).toBe(former);
+  });
+
+  it('let the log-in succeed when the new hash cannot be stored, and are rehashed at a later one', async () => {
+    const former = await formerAccount('former-readonly@example.com', PASSWORDS[3]);
+    const db = users().runtime.dataSource;
+    // The database itself refuses the write: what a failover or a read-only replica would do.
+    await db.query(`CREATE FUNCTION refuse_rehash() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'read-only for this test'; END $$`);
+    await db.query('CREATE TRIGGER refuse_rehash BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION refuse_rehash()');
+    try {
+      const res = await logIn('former-readonly@example.com', PASSWORDS[3]);
+      expect(res.errors).toBeUndefined();
+      expect(res.data?.logIn.token).toEqual(expect.any(String));
+      expect(await storedHash('former-readonly@example.com')).toBe(former);
+      expect(logLines.some((line) => line.includes('storing the rehashed password failed'))).toBe(true);
+    } finally {
+      await db.query('DROP TRIGGER refuse_rehash ON users');
+      await db.query('DROP FUNCTION refuse_rehash()');
+    }
+    expect((await logIn('former-readonly@example.com', PASSWORDS[3])).errors).toBeUndefined();
+    expect((await storedHash('former-readonly@example.com')).startsWith(CURRENT_PREFIX)).toBe(true);
+  });
+});
+
 describe('secrets', () => {
   it('never shows a password or its hash in a response or a log', async () => {
     const hashes: string[] = (await users().runtime.dataSource.query('SELECT password_hash FROM users')).map(
       (r: { password_hash: string }) => r.password_hash,
     );
-    expect(hashes.every((hash) => hash.startsWith('scrypt$16384$8$1$'))).toBe(true);
+    // Current ones and the former ones the rehash tests wrote (one of them left so by a wrong password).
+    expect(hashes.some((hash) => hash.startsWith(CURRENT_PREFIX))).toBe(true);
+    expect(hashes.some((hash) => hash.startsWith('scrypt$16384$8$1$'))).toBe(true);
     // The capture works: the run's sign-ups and log-ins were logged.
     expect(logLines.some((line) => line.includes('user signed up'))).toBe(true);
     expect(logLines.some((line) => line.includes('log-in refused'))).toBe(true);

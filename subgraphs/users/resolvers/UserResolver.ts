@@ -1,6 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { isOwnerOrAdmin } from '../../../platform/auth/identity';
 import { requireAdmin } from '../../../platform/graphql/context';
+import { ID_MAX_LENGTH } from '../../../platform/graphql/ids';
+import { requireMaxLength } from '../../../platform/graphql/maxLength';
 import { ForbiddenError } from '../../../platform/errors';
 import type { UsersContext } from '../context';
 import { User } from '../schema/User';
@@ -14,6 +16,7 @@ export class UserResolver {
 
   @Query(() => User, { nullable: true, description: 'ADMIN only; null for an unknown id' })
   async user(@Arg('id', () => ID) id: string, @Ctx() ctx: UsersContext): Promise<User | null> {
+    requireMaxLength(id, ID_MAX_LENGTH, 'id');
     requireAdmin(ctx);
     return ctx.loaders.user.load(id);
   }
