@@ -101,8 +101,15 @@ describe('database session timeouts', () => {
     const [{ pid }] = (await runner.query('SELECT pg_backend_pid() AS pid')) as { pid: number }[];
     await runner.query('SELECT 1');
     await new Promise((resolve) => setTimeout(resolve, IDLE_TIMEOUT_MS + 500));
-    // The server ended the session (25P03) and its locks with it; the client learns it at its next statement.
-    await expect(runner.query('SELECT 1')).rejects.toThrow();
+    // The server ended the session (25P03) and its locks with it; the client learns it at its next statement,
+    // and the request that held the transaction is told the database is away, not that it failed.
+    const error = await rejection(runner.query('SELECT 1'));
+    expect(error).toBeInstanceOf(Error);
+    expect(createErrorFormatter(log, false)({ message: String(error), path: ['order'] }, error)).toEqual({
+      message: 'The database is not reachable, try again shortly',
+      path: ['order'],
+      extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' },
+    });
     await runner.rollbackTransaction().catch(() => undefined);
     await runner.release();
     const [active] = (await db.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE pid = $1', [pid])) as {
@@ -126,6 +133,37 @@ describe('database session timeouts', () => {
       path: ['products'],
       extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'database_timeout' },
     });
+  });
+});
+
+it('answers SERVICE_UNAVAILABLE while the database server is away, and INTERNAL_SERVER_ERROR for a mere bug', async () => {
+  const nowhere = new Client({
+    connectionString: 'postgres://postgres@127.0.0.1:1/none',
+    connectionTimeoutMillis: 1_000,
+  });
+  const refused = await rejection(nowhere.connect());
+  const terminated = await rejection(
+    (async () => {
+      const session = new Client({ connectionString: databaseUrl(TEST_DATABASE_URL, database) });
+      await session.connect();
+      session.on('error', () => undefined);
+      const { rows } = await session.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await db.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      try {
+        await session.query('SELECT 1');
+      } finally {
+        await session.end().catch(() => undefined);
+      }
+    })(),
+  );
+  const format = createErrorFormatter(log, false);
+  for (const error of [refused, terminated])
+    expect(format({ message: String(error) }, error).extensions).toEqual({
+      code: 'SERVICE_UNAVAILABLE',
+      reason: 'database_unavailable',
+    });
+  expect(format({ message: 'x' }, new TypeError('x is not a function')).extensions).toEqual({
+    code: 'INTERNAL_SERVER_ERROR',
   });
 });
 

@@ -1,6 +1,6 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { databaseTimeoutOf } from '../db/databaseFaults';
+import { databaseLostOf, databaseTimeoutOf } from '../db/databaseFaults';
 import { AppError, PUBLIC_CODES } from '../errors';
 import type { Logger } from '../logger';
 
@@ -30,6 +30,14 @@ export function createErrorFormatter(log: Logger, includeStack: boolean) {
         message: 'The database did not answer in time, try again shortly',
         path: formatted.path,
         extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'database_timeout' },
+      };
+    }
+    if (databaseLostOf(original)) {
+      log.warn({ err: original, path: formatted.path }, 'database connection lost');
+      return {
+        message: 'The database is not reachable, try again shortly',
+        path: formatted.path,
+        extensions: { code: 'SERVICE_UNAVAILABLE', reason: 'database_unavailable' },
       };
     }
     const sqlState = (original as { code?: unknown } | undefined)?.code;
