@@ -119,10 +119,27 @@ export async function openDatabase(options: DatabaseOptions): Promise<DataSource
     extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
   });
   await dataSource.initialize();
+  await warnWhenPrivileged(dataSource, options.logger);
   usePreparedStatements(poolOf(dataSource));
   if (options.metrics) instrumentPool(poolOf(dataSource), options.metrics);
   await runMigrationsExclusively(dataSource, options.timeouts?.migrationStatementTimeoutMs);
   return dataSource;
+}
+
+/**
+ * A service may still be given a superuser's URL (a developer's, or an old deployment): it works, as
+ * before provisioning existed, but then one bug or injected statement reaches every database on the
+ * server. Say so once at start rather than refuse, so that a setup predating the roles keeps running.
+ */
+async function warnWhenPrivileged(dataSource: DataSource, log: Logger): Promise<void> {
+  const [role] = (await dataSource.query(
+    'SELECT rolname AS name, rolsuper AS superuser, rolcreaterole AS "createRole", rolcreatedb AS "createDb" FROM pg_roles WHERE rolname = current_user',
+  )) as { name: string; superuser: boolean; createRole: boolean; createDb: boolean }[];
+  if (role && (role.superuser || role.createRole || role.createDb))
+    log.warn(
+      { role: role.name, superuser: role.superuser, createRole: role.createRole, createDb: role.createDb },
+      'connected to Postgres as a role that may reach other databases: give this service its own role (README: Least privilege)',
+    );
 }
 
 /** The pg pool under a TypeORM Postgres data source. */

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Client } from 'pg';
+import pino from 'pino';
 import { migrate } from '../../scripts/migrate';
 import { TEST_DATABASE_URL, testNamespace } from '../../test/support/testEnv';
-import { databaseUrl } from './database';
+import { databaseUrl, openDatabase } from './database';
 import { provisionDatabase, roleUrl } from './provisioning';
 import { dropSubgraphs, provisionSubgraphs, subgraphRole } from './subgraphRoles';
 
@@ -143,6 +144,20 @@ describe('least privilege: each subgraph connects as its own role', () => {
       ).rows;
     });
     expect(owners).toEqual([{ owner: legacy.role }]);
+  });
+
+  it('warns at start when a service connects as a role that may reach other databases, and not as its own role', async () => {
+    const warnings = async (serverUrl: string, database: string): Promise<string[]> => {
+      const lines: string[] = [];
+      const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(JSON.parse(line).msg) });
+      const db = await openDatabase({ serverUrl, database, entities: [], migrations: [], logger });
+      await db.destroy();
+      return lines;
+    };
+    expect(await warnings(TEST_DATABASE_URL, `${prefix}_users`)).toEqual([
+      expect.stringContaining('give this service its own role'),
+    ]);
+    expect(await warnings(urls.users, `${prefix}_users`)).toEqual([]);
   });
 
   it('drops the roles with the databases, so a run leaves no role behind', async () => {
