@@ -98,6 +98,8 @@ export async function startSupergraph(
     ...Object.fromEntries(Object.entries(ports).map(([name, port]) => [`${name.toUpperCase()}_PORT`, String(port)])),
     ...extraEnv,
   };
+  // The gateway holds no database credentials at all, as in production.
+  const { DATABASE_URL: _adminUrl, ...gatewayEnv } = env;
   const baseUrl = Object.fromEntries(
     Object.entries(ports).map(([name, port]) => [name, `http://127.0.0.1:${port}`]),
   ) as Record<SubgraphName | 'gateway', string>;
@@ -136,7 +138,12 @@ export async function startSupergraph(
     for (const name of SUBGRAPH_NAMES) spawnSubgraph(name);
     await Promise.all(SUBGRAPH_NAMES.map((name) => waitReady(baseUrl[name], name, children)));
     children.push(
-      spawnService('dist/gateway/main.js', 'gateway', { ...env, ...natsUser('gateway'), ...serviceEnv.gateway }, lines),
+      spawnService(
+        'dist/gateway/main.js',
+        'gateway',
+        { ...gatewayEnv, ...natsUser('gateway'), ...serviceEnv.gateway },
+        lines,
+      ),
     );
     await waitReady(baseUrl.gateway, 'gateway', children);
   } catch (error) {
@@ -205,7 +212,7 @@ export async function startSupergraph(
       const child = spawnService(
         'dist/gateway/main.js',
         'gateway-2',
-        { ...env, ...natsUser('gateway'), GATEWAY_PORT: String(port), ...extra },
+        { ...gatewayEnv, ...natsUser('gateway'), GATEWAY_PORT: String(port), ...extra },
         lines,
       );
       children.push(child);
