@@ -382,6 +382,19 @@ describe('helm chart extras', () => {
     );
   });
 
+  it('refuses a ServiceMonitor that the NetworkPolicy would keep from scraping', () => {
+    expect(() => helm(['template', 'shop', CHART, '--set', 'serviceMonitor.enabled=true'])).toThrow(
+      /admits no one to the metrics port: set networkPolicy.metricsFrom/,
+    );
+    const monitoring = ['--set', 'networkPolicy.metricsFrom[0].namespaceSelector.matchLabels.team=monitoring'];
+    expect(() =>
+      helm(['template', 'shop', CHART, '--set', 'serviceMonitor.enabled=true', ...monitoring]),
+    ).not.toThrow();
+    expect(() =>
+      helm(['template', 'shop', CHART, '--set', 'serviceMonitor.enabled=true', '--set', 'networkPolicy.enabled=false']),
+    ).not.toThrow();
+  });
+
   it('serves the supergraph from a ConfigMap when one is given', () => {
     const gw = all('Deployment', 'ha').find((d) => componentOf(d) === 'gateway')!;
     const path = env(gw, 'ha').SUPERGRAPH_PATH;
